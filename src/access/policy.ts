@@ -1,0 +1,128 @@
+// The one place that decides who may do what. Every entry point (HTTP route,
+// WebSocket frame, terminal input, file call, MCP tool, CLI path through the
+// API) gathers the facts and asks `decide`; nothing else compares levels.
+//
+// The table it encodes is the access contract in the product brief. A caller
+// who may not see a session gets `not_found`, so its existence is not
+// revealed; a caller who sees it but lacks the level gets a 403 naming it.
+// Being a workspace admin never opens a session.
+
+import { OmniError } from '../core/errors.ts'
+import type { AccessLevel } from '../protocol/api.ts'
+
+/** Who is asking, as identity resolved them. */
+export interface Actor {
+  userId: string
+  email: string
+  isAdmin: boolean
+}
+
+/** The caller's relation to a session: derived from its owner and grants. */
+export type Relation = AccessLevel | 'none'
+
+export const sessionActions = [
+  'session.view',
+  'session.send',
+  'session.interrupt',
+  'session.shell.open',
+  'session.shell.watch',
+  'session.files.read',
+  'session.hostfiles',
+  'session.rename',
+  'session.share',
+  'session.leave',
+  'session.delete',
+] as const
+
+export type SessionAction = (typeof sessionActions)[number]
+
+export const hostActions = ['host.view', 'host.use', 'host.remove'] as const
+export type HostAction = (typeof hostActions)[number]
+
+export const workspaceActions = [
+  'workspace.status',
+  'workspace.toggle',
+  'workspace.audit',
+  'workspace.users.add',
+  'workspace.use',
+] as const
+export type WorkspaceAction = (typeof workspaceActions)[number]
+
+export type Action = SessionAction | HostAction | WorkspaceAction
+
+type Need = 'read' | 'edit' | 'owner' | 'collaborator'
+
+const sessionNeeds: Record<SessionAction, Need> = {
+  'session.view': 'read',
+  'session.send': 'edit',
+  'session.interrupt': 'edit',
+  'session.shell.open': 'edit',
+  'session.shell.watch': 'read',
+  'session.files.read': 'read',
+  'session.hostfiles': 'edit',
+  'session.rename': 'edit',
+  'session.share': 'owner',
+  'session.leave': 'collaborator',
+  'session.delete': 'owner',
+}
+
+const rank: Record<Relation, number> = { none: 0, read: 1, edit: 2, owner: 3 }
+
+export type Decision = { allowed: true } | { allowed: false; error: OmniError }
+
+const allow: Decision = { allowed: true }
+const deny = (error: OmniError): Decision => ({ allowed: false, error })
+
+/** Whether Omnigent may be used at all. Admins may always reach the switch
+ * and the workspace status; everything else waits for enablement. */
+export function decideWorkspace(
+  actor: Actor,
+  action: WorkspaceAction,
+  enabled: boolean,
+): Decision {
+  if (action === 'workspace.status') return allow
+  if (action === 'workspace.toggle') {
+    return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
+  }
+  if (!enabled) return deny(new OmniError('not_enabled'))
+  if (action === 'workspace.use') return allow
+  return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
+}
+
+export function decideSession(
+  relation: Relation,
+  action: SessionAction,
+): Decision {
+  if (relation === 'none') return deny(new OmniError('not_found'))
+
+  const need = sessionNeeds[action]
+  switch (need) {
+    case 'read':
+      return allow
+    case 'edit':
+      return rank[relation] >= rank.edit
+        ? allow
+        : deny(new OmniError('needs_edit'))
+    case 'owner':
+      return relation === 'owner' ? allow : deny(new OmniError('owner_only'))
+    case 'collaborator':
+      return relation === 'owner'
+        ? deny(new OmniError('invalid_input', 'The owner cannot leave.'))
+        : allow
+  }
+}
+
+/** Hosts are their owner's alone; anyone else is told nothing exists. */
+export function decideHost(actor: Actor, ownerId: string): Decision {
+  return actor.userId === ownerId ? allow : deny(new OmniError('not_found'))
+}
+
+/** Throws the denial; for edges that turn errors into responses. */
+export function enforce(decision: Decision): void {
+  if (!decision.allowed) throw decision.error
+}
+
+/** What a relation allows a live viewer to do, for downgrading streams. */
+export function canSend(relation: Relation): boolean {
+  return decideSession(relation, 'session.send').allowed
+}

@@ -1,0 +1,112 @@
+// The HTTP API's bodies, shared by the server, the CLI and the web app.
+// Errors are always `ErrorBody` from core/errors.ts.
+
+import type { SessionEvent } from './session-events.ts'
+
+export type AccessLevel = 'owner' | 'edit' | 'read'
+
+/** GET /api/me */
+export interface Me {
+  email: string
+  isAdmin: boolean
+  enabled: boolean
+}
+
+/** GET /api/workspace (any signed-in member, even while disabled) */
+export interface WorkspaceStatus {
+  enabled: boolean
+  builtin: boolean
+}
+
+/** POST /api/admin/enablement */
+export interface SetEnablement {
+  enabled: boolean
+}
+
+/** GET /api/hosts → Host[] */
+export interface Host {
+  id: string
+  name: string
+  online: boolean
+  lastSeenAt: string | null
+}
+
+/** GET /api/sessions?scope=mine|shared|all → SessionSummary[] */
+export interface SessionSummary {
+  id: string
+  title: string
+  owner: string
+  host: string
+  dir: string
+  level: AccessLevel
+  createdAt: string
+  updatedAt: string
+}
+
+export interface Collaborator {
+  email: string
+  level: AccessLevel
+}
+
+/** GET /api/sessions/:id */
+export interface SessionDetail extends SessionSummary {
+  hostOnline: boolean
+  busy: boolean
+  collaborators: Collaborator[]
+}
+
+/** POST /api/sessions → SessionDetail (201) */
+export interface CreateSession {
+  host: string
+  dir?: string
+  title?: string
+}
+
+/** PATCH /api/sessions/:id */
+export interface RenameSession {
+  title: string
+}
+
+/** POST /api/sessions/:id/messages → MessageAccepted (202) */
+export interface SendMessage {
+  text: string
+}
+
+export interface MessageAccepted {
+  turnId: string
+  seq: number
+}
+
+/** GET /api/sessions/:id/events?after=N → SessionEvent[] */
+export type EventPage = SessionEvent[]
+
+/** PUT /api/sessions/:id/grants */
+export interface PutGrant {
+  email: string
+  level: 'read' | 'edit'
+}
+
+/** POST /api/setup (loopback only, empty directory) and POST /api/users */
+export interface NewDirectoryUser {
+  email: string
+  password: string
+  admin?: boolean
+}
+
+/** GET /api/audit?session=ID → AuditEntry[] */
+export interface AuditEntry {
+  at: string
+  actor: string | null
+  action: string
+  targetType: string
+  targetId: string
+  sessionId: string | null
+  detail: Record<string, unknown>
+}
+
+/** The Edit warning every place that grants Edit shows first. */
+export const editWarning =
+  'Grant Edit carefully. An editor can run shell commands and modify files ' +
+  "on the owner's host through the agent, including any action available " +
+  'through the Omnigent MCP server. An editor can also view the owner’s ' +
+  'other session chats.'
