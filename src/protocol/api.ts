@@ -12,10 +12,15 @@ export interface Me {
   enabled: boolean
 }
 
-/** GET /api/workspace (any signed-in member, even while disabled) */
+/** GET /api/workspace (no sign-in needed): how a client finds the issuer.
+ * The CLI signs in against `issuer` as the public client `cliClientId`. */
 export interface WorkspaceStatus {
   enabled: boolean
   builtin: boolean
+  issuer: string
+  cliClientId: string
+  /** True on a fresh built-in workspace whose directory has no user yet. */
+  needsSetup: boolean
 }
 
 /** POST /api/admin/enablement */
