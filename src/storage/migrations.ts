@@ -14,9 +14,29 @@ export async function migrateToLatest(
   db: Kysely<any>,
   dialect: Backend,
 ): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) })
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableSchema:
+      dialect === 'postgres' ? await currentSchema(db) : undefined,
+  })
   const { error } = await migrator.migrateToLatest()
   if (error !== undefined) throw error
+}
+
+// Kysely's migrator asks whether its own tables exist by listing the tables
+// of every schema, so a kysely_migration table in another schema (another
+// tenant, or a parallel test) would pass for ours. Naming the schema that
+// `search_path` resolves to keeps it looking at its own.
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{
+    schema: string | null
+  }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  if (schema == null) {
+    throw new Error('databaseUrl: search_path names no existing schema')
+  }
+  return schema
 }
 
 function migrationProvider(dialect: Backend): MigrationProvider {
