@@ -32,6 +32,7 @@ export const sessionActions = [
   'session.share',
   'session.leave',
   'session.delete',
+  'session.audit',
 ] as const
 
 export type SessionAction = (typeof sessionActions)[number]
@@ -64,6 +65,7 @@ const sessionNeeds: Record<SessionAction, Need> = {
   'session.share': 'owner',
   'session.leave': 'collaborator',
   'session.delete': 'owner',
+  'session.audit': 'owner',
 }
 
 const rank: Record<Relation, number> = { none: 0, read: 1, edit: 2, owner: 3 }

@@ -24,10 +24,29 @@ const redact = [
   'req.headers.cookie',
 ]
 
+interface LoggedRequest {
+  method?: string
+  url?: string
+  socket?: { remoteAddress?: string }
+}
+
+// Query strings are dropped: a sign-in callback carries its authorization
+// code there, and a log has no use for it.
+const serializers = {
+  req: (req: LoggedRequest) => ({
+    method: req.method,
+    path: (req.url ?? '').split('?')[0],
+    remoteAddress: req.socket?.remoteAddress,
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+  err: pino.stdSerializers.err,
+}
+
 export function createLogger(name: string, level = 'info'): Logger {
   return pino({
     name,
     level: process.env.OMNI_LOG_LEVEL ?? level,
     redact: { paths: redact, censor: '[redacted]' },
+    serializers,
   })
 }

@@ -1,0 +1,124 @@
+// Starts `omni server`: storage, the workspace's identity, the API, the
+// WebSocket endpoints and the web app, on one port.
+
+import { mkdirSync } from 'node:fs'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { createLogger, type Logger } from '../core/log.ts'
+import { createIdentity } from '../identity/index.ts'
+import { EventLog } from '../sessions/event-log.ts'
+import { HostRegistry } from '../sessions/host-registry.ts'
+import { LiveHub } from '../sessions/live-hub.ts'
+import { SessionService } from '../sessions/session-service.ts'
+import { openDatabase } from '../storage/database.ts'
+import { replyWithError } from './http-errors.ts'
+import { installRouteAccess } from './route-access.ts'
+import { registerAuditRoutes } from './routes/audit-routes.ts'
+import { registerHostRoutes } from './routes/host-routes.ts'
+import { registerSessionRoutes } from './routes/session-routes.ts'
+import { registerWorkspaceRoutes } from './routes/workspace-routes.ts'
+import {
+  redactedConfig,
+  resolveServerConfig,
+  type ServerOptions,
+} from './server-config.ts'
+import { registerWebApp } from './web-app.ts'
+import { WorkspaceState } from './workspace-state.ts'
+import { FollowEndpoint } from './ws/follow-endpoint.ts'
+import { HostTunnelEndpoint } from './ws/host-tunnel-endpoint.ts'
+import { installUpgradeRouter } from './ws/upgrade-router.ts'
+
+export type { ServerOptions }
+
+export interface RunningServer {
+  url: string
+  close(): Promise<void>
+}
+
+export async function runServer(
+  options: ServerOptions & { log?: Logger },
+): Promise<RunningServer> {
+  const config = resolveServerConfig(options)
+  const log = options.log ?? createLogger('omni-server')
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+
+  const storage = await openDatabase(config.database)
+  const ws = config.workspaceId
+  const workspace = await WorkspaceState.load(storage.db, ws)
+  const identity = await createIdentity({
+    storage,
+    workspaceId: ws,
+    publicUrl: config.publicUrl,
+    log,
+  })
+  const authenticate = identity.authenticate.bind(identity)
+
+  const hub = new LiveHub()
+  const hosts = new HostRegistry()
+  const events = new EventLog(storage.db, ws, hub)
+  const sessions = new SessionService({
+    db: storage.db,
+    workspaceId: ws,
+    events,
+    hub,
+    hosts,
+  })
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: false,
+    disableRequestLogging: false,
+    bodyLimit: 1 << 20,
+  })
+  app.setErrorHandler((error, request, reply) =>
+    replyWithError(request, reply, error),
+  )
+  installRouteAccess(app, { authenticate, workspace })
+
+  await identity.register(app)
+  registerWorkspaceRoutes(app, {
+    storage,
+    workspaceId: ws,
+    workspace,
+    discovery: async () => ({
+      builtin: identity.builtin,
+      issuer: identity.issuer,
+      cliClientId: identity.cliClientId,
+      needsSetup: identity.builtin && (await identity.isDirectoryEmpty()),
+    }),
+  })
+  registerHostRoutes(app, { storage, workspaceId: ws, hosts })
+  registerSessionRoutes(app, sessions)
+  registerAuditRoutes(app, { storage, workspaceId: ws, sessions, workspace })
+  await registerWebApp(app, config.webDir)
+
+  const follow = new FollowEndpoint({ sessions, events, hub, workspace, authenticate, log })
+  const hostTunnel = new HostTunnelEndpoint({
+    storage,
+    workspaceId: ws,
+    workspace,
+    hosts,
+    turns: sessions.turns,
+    authenticate,
+    log,
+  })
+  installUpgradeRouter(app.server, {
+    publicUrl: config.publicUrl,
+    follow,
+    hostTunnel,
+    log,
+  })
+
+  await app.listen({ port: config.port, host: config.host })
+  log.info({ config: redactedConfig(config) }, 'server started')
+
+  return {
+    url: config.publicUrl,
+    async close() {
+      follow.closeAll()
+      hostTunnel.closeAll()
+      await app.close()
+      await storage.close()
+      log.info('server stopped')
+    },
+  }
+}

@@ -1,0 +1,164 @@
+// Live following of a session. The stream first replays what is stored after
+// the viewer's last seq, then forwards new events as they are stored; events
+// that arrive during the replay are held back and de-duplicated by seq, so a
+// viewer who reconnects sees no gap and no duplicate.
+
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Logger } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import {
+  decideSession,
+  decideWorkspace,
+  enforce,
+  type Actor,
+  type Relation,
+} from '../../access/policy.ts'
+import { OmniError } from '../../core/errors.ts'
+import { followCloseCodes, type FollowFrame } from '../../protocol/follow.ts'
+import type { SessionEvent } from '../../protocol/session-events.ts'
+import type { EventLog } from '../../sessions/event-log.ts'
+import type { LiveHub, LiveListener } from '../../sessions/live-hub.ts'
+import type { SessionService } from '../../sessions/session-service.ts'
+import type { WorkspaceState } from '../workspace-state.ts'
+
+export interface FollowOptions {
+  sessions: SessionService
+  events: EventLog
+  hub: LiveHub
+  workspace: WorkspaceState
+  authenticate(request: IncomingMessage): Promise<Actor>
+  log: Logger
+}
+
+export class FollowEndpoint {
+  readonly #options: FollowOptions
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 << 10 })
+
+  /** Ends every open stream, for shutdown. */
+  closeAll(): void {
+    for (const client of this.#wss.clients) client.terminate()
+  }
+
+  constructor(options: FollowOptions) {
+    this.#options = options
+  }
+
+  async upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    sessionId: string,
+    afterSeq: number,
+  ): Promise<void> {
+    const actor = await this.#options.authenticate(req)
+    enforce(
+      decideWorkspace(actor, 'workspace.use', this.#options.workspace.enabled),
+    )
+    const relation = await this.#options.sessions.relationOf(actor, sessionId)
+    enforce(decideSession(relation, 'session.view'))
+
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = new FollowStream(ws, actor, sessionId, relation, afterSeq, this.#options)
+      stream.start().catch((error: unknown) => {
+        this.#options.log.error({ err: error, sessionId }, 'follow stream failed')
+        ws.close(1011, 'internal error')
+      })
+    })
+  }
+}
+
+class FollowStream implements LiveListener {
+  readonly userId: string
+  readonly #ws: WebSocket
+  readonly #actor: Actor
+  readonly #sessionId: string
+  readonly #options: FollowOptions
+  #relation: Relation
+  #lastSent: number
+  #held: SessionEvent[] | null = []
+  #unsubscribe = () => {}
+
+  constructor(
+    ws: WebSocket,
+    actor: Actor,
+    sessionId: string,
+    relation: Relation,
+    afterSeq: number,
+    options: FollowOptions,
+  ) {
+    this.#ws = ws
+    this.#actor = actor
+    this.userId = actor.userId
+    this.#sessionId = sessionId
+    this.#relation = relation
+    this.#lastSent = afterSeq
+    this.#options = options
+  }
+
+  async start(): Promise<void> {
+    // Subscribe before reading the log, so nothing stored in between is lost.
+    this.#unsubscribe = this.#options.hub.subscribe(this.#sessionId, this)
+    this.#ws.on('close', () => this.#unsubscribe())
+    this.#send({ type: 'access', level: this.#level() })
+
+    for (;;) {
+      const page = await this.#options.events.after(this.#sessionId, this.#lastSent)
+      if (page.length === 0) break
+      for (const event of page) this.#forward(event)
+    }
+
+    const held = this.#held ?? []
+    this.#held = null
+    for (const event of held) this.#forward(event)
+  }
+
+  onEvent(event: SessionEvent): void {
+    if (this.#held) this.#held.push(event)
+    else this.#forward(event)
+  }
+
+  onAccessChanged(): void {
+    this.#options.sessions
+      .relationOf(this.#actor, this.#sessionId)
+      .then((relation) => {
+        if (relation === 'none') return this.#close(followCloseCodes.accessRevoked, 'access revoked')
+        if (relation === this.#relation) return
+        this.#relation = relation
+        this.#send({ type: 'access', level: this.#level() })
+      })
+      .catch(() => this.#close(1011, 'internal error'))
+  }
+
+  onSessionDeleted(): void {
+    this.#close(followCloseCodes.sessionDeleted, 'session deleted')
+  }
+
+  #forward(event: SessionEvent): void {
+    if (event.seq <= this.#lastSent) return
+    this.#lastSent = event.seq
+    this.#send({ type: 'event', event })
+  }
+
+  #level() {
+    return this.#relation === 'none' ? 'read' : this.#relation
+  }
+
+  #send(frame: FollowFrame): void {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(JSON.stringify(frame))
+  }
+
+  #close(code: number, reason: string): void {
+    this.#unsubscribe()
+    this.#ws.close(code, reason)
+  }
+}
+
+export function parseAfter(value: string | null): number {
+  if (value === null || value === '') return 0
+  const after = Number(value)
+  if (!Number.isInteger(after) || after < 0) {
+    throw new OmniError('invalid_input', 'after must be a whole number ≥ 0.')
+  }
+  return after
+}

@@ -1,0 +1,287 @@
+// What people do with sessions, each action checked by the access policy
+// before it runs. The edges (HTTP, WebSocket, MCP) call this service with the
+// authenticated actor; nothing here trusts a client for author, owner or
+// level.
+
+import type { Kysely } from 'kysely'
+import {
+  decideSession,
+  enforce,
+  type Actor,
+  type Relation,
+  type SessionAction,
+} from '../access/policy.ts'
+import { OmniError } from '../core/errors.ts'
+import type {
+  Collaborator,
+  CreateSession,
+  MessageAccepted,
+  SessionDetail,
+  SessionSummary,
+} from '../protocol/api.ts'
+import type { SessionEvent } from '../protocol/session-events.ts'
+import { appendAudit } from '../storage/audit-store.ts'
+import {
+  getGrantForUser,
+  listGrants,
+  putGrant,
+  relationOf,
+  removeGrant,
+} from '../storage/grant-store.ts'
+import { findHostByName, getHost } from '../storage/host-store.ts'
+import type { Database, Level } from '../storage/schema.ts'
+import {
+  createSession,
+  deleteSession,
+  getSession,
+  listSessionsForUser,
+  renameSession,
+  type SessionRow,
+} from '../storage/session-store.ts'
+import { findUsersByEmail, getUserById } from '../storage/user-store.ts'
+import type { EventLog } from './event-log.ts'
+import type { HostRegistry } from './host-registry.ts'
+import type { LiveHub } from './live-hub.ts'
+import { TurnRunner } from './turn-runner.ts'
+
+export interface SessionServiceOptions {
+  db: Kysely<Database>
+  workspaceId: string
+  events: EventLog
+  hub: LiveHub
+  hosts: HostRegistry
+}
+
+export type ListScope = 'mine' | 'shared' | 'all'
+
+export class SessionService {
+  readonly #db: Kysely<Database>
+  readonly #ws: string
+  readonly #events: EventLog
+  readonly #hub: LiveHub
+  readonly #hosts: HostRegistry
+  readonly turns: TurnRunner
+
+  constructor(options: SessionServiceOptions) {
+    this.#db = options.db
+    this.#ws = options.workspaceId
+    this.#events = options.events
+    this.#hub = options.hub
+    this.#hosts = options.hosts
+    this.turns = new TurnRunner(options)
+  }
+
+  /** Loads the session and the actor's relation, and asks the policy. */
+  async authorize(
+    actor: Actor,
+    sessionId: string,
+    action: SessionAction,
+  ): Promise<{ session: SessionRow; relation: Relation }> {
+    const relation = await relationOf(this.#db, this.#ws, sessionId, actor.userId)
+    enforce(decideSession(relation, action))
+
+    const session = await getSession(this.#db, this.#ws, sessionId)
+    if (!session) throw new OmniError('not_found')
+    return { session, relation }
+  }
+
+  relationOf(actor: Actor, sessionId: string): Promise<Relation> {
+    return relationOf(this.#db, this.#ws, sessionId, actor.userId)
+  }
+
+  async list(actor: Actor, scope: ListScope): Promise<SessionSummary[]> {
+    const rows = await listSessionsForUser(
+      this.#db,
+      this.#ws,
+      actor.userId,
+      scope,
+    )
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      owner: row.owner_email,
+      host: row.host_name,
+      dir: row.dir,
+      level: row.level,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }))
+  }
+
+  async create(actor: Actor, input: CreateSession): Promise<SessionDetail> {
+    const host = await findHostByName(this.#db, this.#ws, actor.userId, input.host)
+    if (!host) {
+      throw new OmniError('not_found', `You have no host named ${input.host}.`)
+    }
+
+    const dir = input.dir ?? '~'
+    const title = input.title ?? defaultTitle(dir)
+    const session = await createSession(this.#db, this.#ws, {
+      ownerId: actor.userId,
+      hostId: host.id,
+      dir,
+      title,
+    })
+    await this.#audit(actor, 'session.create', session.id, {})
+    return this.detail(actor, session.id)
+  }
+
+  async detail(actor: Actor, sessionId: string): Promise<SessionDetail> {
+    const { session, relation } = await this.authorize(
+      actor,
+      sessionId,
+      'session.view',
+    )
+    const owner = await getUserById(this.#db, this.#ws, session.owner_id)
+    const host = await getHost(this.#db, this.#ws, session.host_id)
+    const grants = await listGrants(this.#db, this.#ws, sessionId)
+    const collaborators: Collaborator[] = [
+      { email: owner?.email ?? 'unknown', level: 'owner' },
+      ...grants.map((grant) => ({ email: grant.email, level: grant.level })),
+    ]
+
+    return {
+      id: session.id,
+      title: session.title,
+      owner: owner?.email ?? 'unknown',
+      host: host?.name ?? 'unknown',
+      dir: session.dir,
+      level: relation === 'none' ? 'read' : relation,
+      createdAt: session.created_at,
+      updatedAt: session.updated_at,
+      hostOnline: this.#hosts.isOnline(session.host_id),
+      busy: this.turns.isBusy(session.id),
+      collaborators,
+    }
+  }
+
+  async events(
+    actor: Actor,
+    sessionId: string,
+    afterSeq: number,
+  ): Promise<SessionEvent[]> {
+    await this.authorize(actor, sessionId, 'session.view')
+    return this.#events.after(sessionId, afterSeq)
+  }
+
+  async send(
+    actor: Actor,
+    sessionId: string,
+    text: string,
+  ): Promise<MessageAccepted> {
+    const { session } = await this.authorize(actor, sessionId, 'session.send')
+    return this.turns.start(actor, session, text)
+  }
+
+  async interrupt(actor: Actor, sessionId: string): Promise<boolean> {
+    await this.authorize(actor, sessionId, 'session.interrupt')
+    return this.turns.interrupt(sessionId)
+  }
+
+  async rename(actor: Actor, sessionId: string, title: string): Promise<void> {
+    await this.authorize(actor, sessionId, 'session.rename')
+    await renameSession(this.#db, this.#ws, sessionId, title)
+    await this.#events.append({
+      sessionId,
+      turnId: null,
+      body: { kind: 'session.renamed', title },
+      author: { id: actor.userId, email: actor.email },
+    })
+    await this.#audit(actor, 'session.rename', sessionId, {})
+  }
+
+  async share(
+    actor: Actor,
+    sessionId: string,
+    email: string,
+    level: Level,
+  ): Promise<Collaborator> {
+    const { session } = await this.authorize(actor, sessionId, 'session.share')
+    const address = email.trim().toLowerCase()
+    const owner = await getUserById(this.#db, this.#ws, session.owner_id)
+    if (owner?.email === address) {
+      throw new OmniError(
+        'invalid_input',
+        'The owner already has full access; the owner’s grant cannot change.',
+      )
+    }
+
+    const user = await this.#verifiedUserByEmail(address)
+    await putGrant(this.#db, this.#ws, {
+      sessionId,
+      email: address,
+      userId: user?.id ?? null,
+      level,
+      createdBy: actor.userId,
+    })
+    this.#hub.accessChanged(sessionId)
+    await this.#audit(actor, 'grant.put', sessionId, { email: address, level })
+    return { email: address, level }
+  }
+
+  async unshare(actor: Actor, sessionId: string, email: string): Promise<void> {
+    await this.authorize(actor, sessionId, 'session.share')
+    const address = email.trim().toLowerCase()
+    const removed = await removeGrant(this.#db, this.#ws, sessionId, address)
+    if (!removed) {
+      throw new OmniError('not_found', `${address} has no access to share.`)
+    }
+
+    this.#hub.accessChanged(sessionId)
+    await this.#audit(actor, 'grant.revoke', sessionId, { email: address })
+  }
+
+  async leave(actor: Actor, sessionId: string): Promise<void> {
+    await this.authorize(actor, sessionId, 'session.leave')
+    const grant = await getGrantForUser(
+      this.#db,
+      this.#ws,
+      sessionId,
+      actor.userId,
+    )
+    if (grant) await removeGrant(this.#db, this.#ws, sessionId, grant.email)
+
+    this.#hub.accessChanged(sessionId)
+    await this.#audit(actor, 'grant.leave', sessionId, {})
+  }
+
+  async delete(actor: Actor, sessionId: string): Promise<void> {
+    await this.authorize(actor, sessionId, 'session.delete')
+    this.turns.interrupt(sessionId)
+    this.turns.forget(sessionId)
+    await deleteSession(this.#db, this.#ws, sessionId)
+    this.#hub.sessionDeleted(sessionId)
+    await this.#audit(actor, 'session.delete', sessionId, {})
+  }
+
+  // A grant binds to a person only through a verified email; several people
+  // may have presented one address over time, so take the latest verified.
+  async #verifiedUserByEmail(email: string) {
+    const users = await findUsersByEmail(this.#db, this.#ws, email)
+    const verified = users.filter((user) => user.email_verified === 1)
+    verified.sort((a, b) => b.last_seen_at.localeCompare(a.last_seen_at))
+    return verified[0]
+  }
+
+  async #audit(
+    actor: Actor,
+    action: string,
+    sessionId: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await appendAudit(this.#db, this.#ws, {
+      actorId: actor.userId,
+      actorEmail: actor.email,
+      action,
+      targetType: 'session',
+      targetId: sessionId,
+      sessionId,
+      detail,
+    })
+  }
+}
+
+function defaultTitle(dir: string): string {
+  const last = dir.split('/').filter(Boolean).pop()
+  return last ? `Session in ${last}` : 'New session'
+}

@@ -1,0 +1,149 @@
+// Runs turns: a person's message goes into the log, then to the session's
+// host, whose agent reports its work back as events; each is stored before
+// anyone sees it. One turn per session at a time.
+
+import type { Actor } from '../access/policy.ts'
+import { OmniError } from '../core/errors.ts'
+import { newId } from '../core/ids.ts'
+import type { MessageAccepted } from '../protocol/api.ts'
+import type { ChatTurn, HostToServer } from '../protocol/host-tunnel.ts'
+import type { SessionEvent } from '../protocol/session-events.ts'
+import type { SessionRow } from '../storage/session-store.ts'
+import type { EventLog } from './event-log.ts'
+import type { HostRegistry } from './host-registry.ts'
+
+interface ActiveTurn {
+  turnId: string
+  hostId: string
+}
+
+export class TurnRunner {
+  readonly #events: EventLog
+  readonly #hosts: HostRegistry
+  readonly #active = new Map<string, ActiveTurn>()
+
+  constructor(options: { events: EventLog; hosts: HostRegistry }) {
+    this.#events = options.events
+    this.#hosts = options.hosts
+  }
+
+  isBusy(sessionId: string): boolean {
+    return this.#active.has(sessionId)
+  }
+
+  async start(
+    actor: Actor,
+    session: SessionRow,
+    text: string,
+  ): Promise<MessageAccepted> {
+    const host = this.#hosts.get(session.host_id)
+    if (!host) {
+      throw new OmniError(
+        'host_offline',
+        'The host of this session is offline; start it with `omni host`.',
+      )
+    }
+    if (this.#active.has(session.id)) throw new OmniError('turn_in_progress')
+
+    // Claim the session before the first await so two senders cannot race.
+    const turnId = newId('t')
+    this.#active.set(session.id, { turnId, hostId: session.host_id })
+
+    try {
+      const history = toHistory(await this.#events.after(session.id, 0))
+      const message = await this.#events.append({
+        sessionId: session.id,
+        turnId,
+        body: { kind: 'message', text },
+        author: { id: actor.userId, email: actor.email },
+      })
+      host.send({
+        type: 'turn.start',
+        sessionId: session.id,
+        turnId,
+        dir: session.dir,
+        history,
+        message: { text, author: actor.email },
+      })
+      return { turnId, seq: message.seq }
+    } catch (error) {
+      this.#active.delete(session.id)
+      throw error
+    }
+  }
+
+  interrupt(sessionId: string): boolean {
+    const turn = this.#active.get(sessionId)
+    if (!turn) return false
+
+    this.#hosts.get(turn.hostId)?.send({
+      type: 'turn.interrupt',
+      sessionId,
+      turnId: turn.turnId,
+    })
+    return true
+  }
+
+  /** Drops the turn without an end event, for a session being deleted. */
+  forget(sessionId: string): void {
+    this.#active.delete(sessionId)
+  }
+
+  /** A frame from a host: accepted only for the turn that host is running. */
+  async fromHost(hostId: string, frame: HostToServer): Promise<boolean> {
+    const turn = this.#active.get(frame.sessionId)
+    if (!turn || turn.hostId !== hostId || turn.turnId !== frame.turnId) {
+      return false
+    }
+
+    if (frame.type === 'turn.event') {
+      await this.#events.append({
+        sessionId: frame.sessionId,
+        turnId: frame.turnId,
+        body: frame.event,
+        author: null,
+      })
+      return true
+    }
+
+    await this.#end(frame.sessionId, turn, frame.status, frame.error)
+    return true
+  }
+
+  /** Turns on a host that went away end as failed, so nobody waits forever. */
+  async hostGone(hostId: string): Promise<void> {
+    const lost = [...this.#active].filter(([, turn]) => turn.hostId === hostId)
+    for (const [sessionId, turn] of lost) {
+      await this.#end(sessionId, turn, 'failed', 'The host disconnected.')
+    }
+  }
+
+  async #end(
+    sessionId: string,
+    turn: ActiveTurn,
+    status: 'completed' | 'failed' | 'interrupted',
+    error: string | undefined,
+  ): Promise<void> {
+    if (this.#active.get(sessionId) !== turn) return
+    this.#active.delete(sessionId)
+    await this.#events.append({
+      sessionId,
+      turnId: turn.turnId,
+      body: error ? { kind: 'turn.end', status, error } : { kind: 'turn.end', status },
+      author: null,
+    })
+  }
+}
+
+/** The conversation so far, as the agent needs it. */
+export function toHistory(events: SessionEvent[]): ChatTurn[] {
+  const turns: ChatTurn[] = []
+  for (const event of events) {
+    if (event.kind === 'message') {
+      turns.push({ role: 'user', text: event.text, author: event.author ?? '' })
+    } else if (event.kind === 'assistant.text') {
+      turns.push({ role: 'assistant', text: event.text })
+    }
+  }
+  return turns
+}
