@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Actor } from '../access/policy.ts'
+import { OmniError } from '../core/errors.ts'
+import type { ServerToHost } from '../protocol/host-tunnel.ts'
+import type { Storage } from '../storage/database.ts'
+import { registerHost } from '../storage/host-store.ts'
+import { storageBackends } from '../storage/test-backends.ts'
+import { upsertUserFromIdentity } from '../storage/user-store.ts'
+import { EventLog } from './event-log.ts'
+import { HostRegistry } from './host-registry.ts'
+import { LiveHub, type LiveListener } from './live-hub.ts'
+import { SessionService } from './session-service.ts'
+
+const ws = 'default'
+
+async function person(storage: Storage, email: string, isAdmin = false) {
+  const row = await upsertUserFromIdentity(storage.db, ws, {
+    issuer: 'https://issuer.test',
+    subject: `sub-${email}`,
+    email,
+    emailVerified: true,
+    isAdmin,
+  })
+  return { userId: row.id, email: row.email, isAdmin } satisfies Actor
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => assert.fail('expected a refusal'),
+    (caught: unknown) => caught,
+  )
+  assert.ok(error instanceof OmniError, String(error))
+  return `${error.status} ${error.code}: ${error.message}`
+}
+
+for (const backend of storageBackends()) {
+  describe(`session service on ${backend.name}`, () => {
+    let storage: Storage
+    let service: SessionService
+    let hub: LiveHub
+    let alice: Actor
+    let bob: Actor
+    let carol: Actor
+    let admin: Actor
+    const sent: ServerToHost[] = []
+    const hosts = new HostRegistry()
+
+    before(async () => {
+      storage = await backend.open()
+      alice = await person(storage, 'alice@example.com')
+      bob = await person(storage, 'bob@example.com')
+      carol = await person(storage, 'carol@example.com')
+      admin = await person(storage, 'admin@example.com', true)
+      await registerHost(storage.db, ws, { id: 'h_alice', ownerId: alice.userId, name: 'laptop' })
+      await registerHost(storage.db, ws, { id: 'h_bob', ownerId: bob.userId, name: 'desk' })
+      hosts.attach({
+        hostId: 'h_alice',
+        ownerId: alice.userId,
+        send: (frame) => void sent.push(frame),
+        close: () => {},
+      })
+      hub = new LiveHub()
+      const events = new EventLog(storage.db, ws, hub)
+      service = new SessionService({ db: storage.db, workspaceId: ws, events, hub, hosts })
+    })
+
+    after(() => storage.close())
+
+    test('a session is created only on one of your own hosts', async () => {
+      assert.equal(
+        await refusal(service.create(alice, { host: 'desk', dir: '/tmp' })),
+        '404 not_found: You have no host named desk.',
+      )
+      const created = await service.create(alice, { host: 'laptop', dir: '/tmp/work' })
+      assert.equal(created.owner, 'alice@example.com')
+      assert.equal(created.level, 'owner')
+      assert.equal(created.hostOnline, true)
+    })
+
+    test('a reader follows but cannot send, and nothing reaches the host', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/a' })
+      await service.share(alice, session.id, 'BOB@example.com', 'read')
+      const framesBefore = sent.length
+
+      assert.equal(
+        await refusal(service.send(bob, session.id, 'hello')),
+        '403 needs_edit: This needs Edit access.',
+      )
+      assert.equal(sent.length, framesBefore)
+      assert.deepEqual(await service.events(bob, session.id, 0), [])
+    })
+
+    test('an editor sends; the message is stored with the sender as author', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/b' })
+      await service.share(alice, session.id, 'bob@example.com', 'edit')
+
+      const accepted = await service.send(bob, session.id, 'from bob')
+      const frame = sent.at(-1)
+      assert.equal(frame?.type, 'turn.start')
+      if (frame?.type === 'turn.start') {
+        assert.equal(frame.turnId, accepted.turnId)
+        assert.deepEqual(frame.message, { text: 'from bob', author: 'bob@example.com' })
+      }
+      const [message] = await service.events(alice, session.id, 0)
+      assert.equal(message?.author, 'bob@example.com')
+      assert.equal(message?.seq, accepted.seq)
+
+      assert.equal(
+        await refusal(service.send(alice, session.id, 'again')),
+        '409 turn_in_progress: The agent is still working on the previous message.',
+      )
+    })
+
+    test('host frames are stored only for the turn that host is running', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/c' })
+      const { turnId } = await service.send(alice, session.id, 'go')
+      const event = { kind: 'assistant.text' as const, text: 'hi' }
+
+      assert.equal(
+        await service.turns.fromHost('h_bob', { type: 'turn.event', sessionId: session.id, turnId, event }),
+        false,
+      )
+      assert.equal(
+        await service.turns.fromHost('h_alice', { type: 'turn.event', sessionId: session.id, turnId: 't_other', event }),
+        false,
+      )
+      assert.equal(
+        await service.turns.fromHost('h_alice', { type: 'turn.event', sessionId: session.id, turnId, event }),
+        true,
+      )
+      await service.turns.fromHost('h_alice', { type: 'turn.end', sessionId: session.id, turnId, status: 'completed' })
+
+      const kinds = (await service.events(alice, session.id, 0)).map((e) => [e.kind, e.author])
+      assert.deepEqual(kinds, [
+        ['message', 'alice@example.com'],
+        ['assistant.text', null],
+        ['turn.end', null],
+      ])
+      assert.equal(service.turns.isBusy(session.id), false)
+    })
+
+    test('a session on an offline host refuses messages', async () => {
+      const session = await service.create(bob, { host: 'desk', dir: '/tmp' })
+      assert.match(await refusal(service.send(bob, session.id, 'hi')), /^409 host_offline/)
+    })
+
+    test('nobody without a grant learns the session exists, admins included', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/d' })
+      for (const outsider of [carol, admin]) {
+        assert.equal(await refusal(service.detail(outsider, session.id)), '404 not_found: Not found.')
+        assert.equal(await refusal(service.send(outsider, session.id, 'x')), '404 not_found: Not found.')
+        assert.equal(await refusal(service.delete(outsider, session.id)), '404 not_found: Not found.')
+        const all = await service.list(outsider, 'all')
+        assert.ok(all.every((row) => row.id !== session.id))
+      }
+    })
+
+    test('only the owner changes who has access', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/e' })
+      await service.share(alice, session.id, 'bob@example.com', 'edit')
+
+      assert.equal(
+        await refusal(service.share(bob, session.id, 'carol@example.com', 'read')),
+        '403 owner_only: Only the owner of this session can do this.',
+      )
+      assert.match(
+        await refusal(service.share(alice, session.id, 'ALICE@example.com', 'read')),
+        /^400 invalid_input: The owner already has full access/,
+      )
+      assert.equal(
+        await refusal(service.delete(bob, session.id)),
+        '403 owner_only: Only the owner of this session can do this.',
+      )
+    })
+
+    test('revoking tells the live streams of that session at once', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/f' })
+      await service.share(alice, session.id, 'bob@example.com', 'read')
+      let told = 0
+      const listener: LiveListener = {
+        userId: bob.userId,
+        onEvent: () => {},
+        onAccessChanged: () => void told++,
+        onSessionDeleted: () => {},
+      }
+      hub.subscribe(session.id, listener)
+
+      await service.unshare(alice, session.id, 'bob@example.com')
+      assert.equal(told, 1)
+      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
+    })
+
+    test('a collaborator leaves; the owner cannot', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/g' })
+      await service.share(alice, session.id, 'bob@example.com', 'read')
+
+      await service.leave(bob, session.id)
+      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
+      assert.match(await refusal(service.leave(alice, session.id)), /^400 invalid_input/)
+    })
+
+    test('deleting a session removes its grants and its log', async () => {
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/h' })
+      await service.share(alice, session.id, 'bob@example.com', 'edit')
+      await service.delete(alice, session.id)
+
+      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
+      assert.equal(await refusal(service.detail(alice, session.id)), '404 not_found: Not found.')
+    })
+
+    test('lists hold your own sessions by default and shared ones on request', async () => {
+      const mine = await service.list(carol, 'mine')
+      assert.deepEqual(mine, [])
+      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/i', title: 'For carol' })
+      await service.share(alice, session.id, 'carol@example.com', 'read')
+
+      assert.deepEqual(await service.list(carol, 'mine'), [])
+      const shared = await service.list(carol, 'shared')
+      assert.deepEqual(shared.map((row) => [row.title, row.owner, row.level]), [
+        ['For carol', 'alice@example.com', 'read'],
+      ])
+    })
+  })
+}
