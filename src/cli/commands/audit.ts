@@ -1,0 +1,38 @@
+// omni audit [SESSION] [--json]: the access trail the caller may read.
+
+import type { Command } from 'commander'
+import type { AuditEntry } from '../../protocol/api.ts'
+import { apiPaths } from '../api-client.ts'
+import { signedInApi, type ProfileOption } from '../context.ts'
+import { printJson, printTable, say } from '../output.ts'
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description('the access trail you may read')
+    .argument('[session]', 'only this session')
+    .option('--json', 'print JSON')
+    .option('--profile <name>', 'the profile to use')
+    .action(
+      async (
+        session: string | undefined,
+        options: ProfileOption & { json?: boolean },
+      ) => {
+        const { api } = signedInApi(options)
+        const entries = await api.get<AuditEntry[]>(apiPaths.audit(session))
+
+        if (options.json) return printJson(entries)
+        if (entries.length === 0) return say('No audit entries.')
+        printTable(
+          ['at', 'actor', 'action', 'target', 'detail'],
+          entries.map((e) => [
+            e.at,
+            e.actor ?? '-',
+            e.action,
+            `${e.targetType} ${e.targetId}`,
+            Object.keys(e.detail).length ? JSON.stringify(e.detail) : '',
+          ]),
+        )
+      },
+    )
+}

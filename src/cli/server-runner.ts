@@ -1,0 +1,56 @@
+// Starts the server in this process for `omni server` and
+// `omni start --foreground`, turning start-up failures into one clear line.
+
+import { join } from 'node:path'
+import { CliError, usageError } from './cli-error.ts'
+import { ensureOmniHome } from './omni-home.ts'
+
+export interface ServerFlags {
+  port: string
+  dataDir?: string
+  databaseUrl?: string
+  publicUrl?: string
+}
+
+export const defaultPort = 6767
+
+export function parsePort(text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw usageError(`--port must be a number from 1 to 65535, not "${text}".`)
+  }
+  return port
+}
+
+export async function startServer(home: string, flags: ServerFlags) {
+  const port = parsePort(flags.port)
+  const dataDir = flags.dataDir ?? join(ensureOmniHome(home), 'server')
+  const databaseUrl = flags.databaseUrl ?? process.env.OMNI_DATABASE_URL
+
+  const { runServer } = await import('../server/run-server.ts')
+  try {
+    return await runServer({
+      port,
+      dataDir,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+    })
+  } catch (error) {
+    throw startFailure(error, port)
+  }
+}
+
+function startFailure(error: unknown, port: number): CliError {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') {
+    return new CliError(
+      `Port ${port} is already in use; pick another with --port.`,
+    )
+  }
+  if (code === 'EACCES') {
+    return new CliError(`Not allowed to listen on port ${port}.`)
+  }
+  // runServer names the bad option in its message; it never holds the
+  // database password (server-config redacts it).
+  return new CliError(`The server did not start: ${(error as Error).message}`)
+}
