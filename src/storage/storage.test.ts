@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, mock, test } from 'node:test'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { OmniError } from '../core/errors.ts'
 import { appendAudit, listAudit } from './audit-store.ts'
 import { openDatabase, type Storage } from './database.ts'
@@ -125,6 +125,23 @@ describe('openDatabase', () => {
       openDatabase({ sqlitePath: '/nonexistent-dir/omni.db' }),
       /^Error: sqlitePath: cannot open \/nonexistent-dir\/omni\.db/,
     )
+  })
+
+  test('opens a SQLite file with WAL, foreign keys and a busy timeout', async () => {
+    const place = await storageBackends()[0]!.place()
+    const storage = await openDatabase(place.options)
+    try {
+      const pragma = async (name: string) => {
+        const { rows } = await sql.raw(`PRAGMA ${name}`).execute(storage.db)
+        return Object.values(rows[0] as object)[0]
+      }
+      assert.equal(await pragma('journal_mode'), 'wal')
+      assert.equal(await pragma('foreign_keys'), 1)
+      assert.equal(await pragma('busy_timeout'), 5000)
+    } finally {
+      await storage.close()
+      await place.cleanup()
+    }
   })
 
   test('opens an in-memory SQLite database', async () => {

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { schemaChangeLockKey } from './migrations.ts'
 import { withDefaultUser } from './postgres/postgres-dialect.ts'
 import {
   openDatabase,
@@ -81,17 +82,27 @@ async function postgresPlace(): Promise<TestPlace> {
 
   return {
     options: { databaseUrl: url.toString() },
-    cleanup: () => adminQuery(`drop schema if exists ${schema} cascade`),
+    cleanup: () => dropSchema(schema),
   }
 }
 
-async function adminQuery(statement: string): Promise<void> {
+// Under the lock migrations hold, so no migrator in another test file is
+// reading the catalog while the schema disappears.
+async function dropSchema(schema: string): Promise<void> {
+  await adminQuery(
+    `select pg_advisory_lock(${schemaChangeLockKey})`,
+    `drop schema if exists ${schema} cascade`,
+    `select pg_advisory_unlock(${schemaChangeLockKey})`,
+  )
+}
+
+async function adminQuery(...statements: string[]): Promise<void> {
   const client = new pg.Client({
     connectionString: withDefaultUser(testDatabaseUrl),
   })
   await client.connect()
   try {
-    await client.query(statement)
+    for (const statement of statements) await client.query(statement)
   } finally {
     await client.end()
   }
