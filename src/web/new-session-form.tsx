@@ -3,6 +3,7 @@ import type { Host } from '../protocol/api.ts'
 import { asApiError, type ApiError } from './api-client.ts'
 import { useApp } from './app-context.ts'
 import { ErrorAlert } from './error-alert.tsx'
+import { Field } from './field.tsx'
 import { Link } from './link.tsx'
 import { navigate } from './navigation.ts'
 import { sessionPath } from './routes.ts'
@@ -50,37 +51,43 @@ export function NewSessionForm() {
         </p>
       ) : (
         <form className="new-session" onSubmit={submit}>
-          <label>
-            Host
-            <select
-              name="host"
-              value={chosen}
-              onChange={(e) => setHost(e.target.value)}
-            >
-              {list.map((h) => (
-                <option key={h.id} value={h.name}>
-                  {h.name} ({h.online ? 'online' : 'offline'})
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Directory
-            <input
-              name="dir"
-              value={dir}
-              placeholder="the host's default"
-              onChange={(e) => setDir(e.target.value)}
-            />
-          </label>
-          <label>
-            Title
-            <input
-              name="title"
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-            />
-          </label>
+          <Field label="Host">
+            {(id) => (
+              <select
+                id={id}
+                name="host"
+                value={chosen}
+                onChange={(e) => setHost(e.target.value)}
+              >
+                {list.map((h) => (
+                  <option key={h.id} value={h.name}>
+                    {h.name} ({h.online ? 'online' : 'offline'})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Directory">
+            {(id) => (
+              <input
+                id={id}
+                name="dir"
+                value={dir}
+                placeholder="the host's default"
+                onChange={(e) => setDir(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Title">
+            {(id) => (
+              <input
+                id={id}
+                name="title"
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+              />
+            )}
+          </Field>
           <button type="submit" className="primary" disabled={busy || !chosen}>
             Create session
           </button>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { asApiError, type ApiError } from './api-client.ts'
 import { ErrorAlert } from './error-alert.tsx'
+import { Field } from './field.tsx'
 
 /** The session's title, renamed in place by those with Edit or ownership. */
 export function SessionTitle(props: {
@@ -43,15 +44,17 @@ export function SessionTitle(props: {
 
   return (
     <form className="title-row" onSubmit={save}>
-      <label>
-        Title
-        <input
-          name="title"
-          value={draft}
-          autoFocus
-          onChange={(e) => setDraft(e.target.value)}
-        />
-      </label>
+      <Field label="Title">
+        {(id) => (
+          <input
+            id={id}
+            name="title"
+            value={draft}
+            autoFocus
+            onChange={(e) => setDraft(e.target.value)}
+          />
+        )}
+      </Field>
       <button
         type="submit"
         className="primary"

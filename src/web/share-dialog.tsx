@@ -2,11 +2,12 @@
 // no Edit grant is sent until the warning has been shown and "Grant Edit"
 // pressed.
 
-import { useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import { editWarning, type Collaborator } from '../protocol/api.ts'
 import { asApiError, type ApiError } from './api-client.ts'
 import { useApp } from './app-context.ts'
 import { ErrorAlert } from './error-alert.tsx'
+import { Field } from './field.tsx'
 
 type GrantLevel = 'read' | 'edit'
 
@@ -88,27 +89,31 @@ function ShareForm(props: {
 
   return (
     <form className="share-form" onSubmit={submit}>
-      <label>
-        Email
-        <input
-          type="email"
-          name="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </label>
-      <label>
-        Level
-        <select
-          name="level"
-          value={level}
-          onChange={(e) => setLevel(e.target.value as GrantLevel)}
-        >
-          <option value="read">Read</option>
-          <option value="edit">Edit</option>
-        </select>
-      </label>
+      <Field label="Email">
+        {(id) => (
+          <input
+            id={id}
+            type="email"
+            name="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Level">
+        {(id) => (
+          <select
+            id={id}
+            name="level"
+            value={level}
+            onChange={(e) => setLevel(e.target.value as GrantLevel)}
+          >
+            <option value="read">Read</option>
+            <option value="edit">Edit</option>
+          </select>
+        )}
+      </Field>
       {level === 'edit' && <EditWarning />}
       <button
         type="submit"
@@ -128,7 +133,7 @@ function GrantRow(props: {
 }) {
   const { grant } = props
   const [confirmEdit, setConfirmEdit] = useState(false)
-  const selectId = `level-${grant.email}`
+  const selectId = useId()
 
   function choose(level: GrantLevel) {
     if (level === grant.level) return
