@@ -75,7 +75,8 @@ async function postgresPlace(): Promise<TestPlace> {
   const schema = `omni_test_${randomBytes(6).toString('hex')}`
   await adminQuery(`create schema ${schema}`)
 
-  // libpq's `options` runs `SET search_path` on every pooled connection, so
+  // The `options` startup parameter sets search_path on every pooled
+  // connection, so
   // every table, index and the migrator's own tables land in the schema.
   const url = new URL(testDatabaseUrl)
   url.searchParams.set('options', `-c search_path=${schema}`)
