@@ -1,0 +1,93 @@
+// JSON endpoints for the built-in directory: the first admin on a fresh
+// install (POST /api/setup, no sign-in, this machine only) and more users
+// added by an admin (POST /api/users).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import { decideWorkspace, enforce } from '../access/policy.ts'
+import { isOmniError, OmniError } from '../core/errors.ts'
+import type { Logger } from '../core/log.ts'
+import type { Database } from '../storage/schema.ts'
+import { getSetting } from '../storage/settings-store.ts'
+import type { Authenticate } from './authenticator.ts'
+import { addDirectoryUser } from './directory.ts'
+import { sendError } from './error-reply.ts'
+import type { CreateFirstAdmin } from './first-admin.ts'
+
+export interface SetupRoutesOptions {
+  db: Kysely<Database>
+  workspaceId: string
+  authenticate: Authenticate
+  createFirstAdmin: CreateFirstAdmin
+  log: Logger
+}
+
+const setupBody = z.strictObject({
+  email: z.string().max(320),
+  password: z.string().max(1024),
+})
+
+const newUserBody = setupBody.extend({ admin: z.boolean().optional() })
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body)
+  if (parsed.success) return parsed.data
+
+  const issue = parsed.error.issues[0]
+  const where = issue?.path.join('.') || 'body'
+  throw new OmniError('invalid_input', `Invalid ${where}: ${issue?.message}.`)
+}
+
+export function setupRoutes(options: SetupRoutesOptions) {
+  const { db, workspaceId, authenticate, createFirstAdmin, log } = options
+
+  async function setup(request: FastifyRequest, reply: FastifyReply) {
+    const body = parse(setupBody, request.body)
+    const admin = await createFirstAdmin(body, request.raw.socket.remoteAddress)
+
+    log.info({ directoryUserId: admin.id }, 'first admin created')
+    return reply.status(201).send({ email: admin.email, admin: true })
+  }
+
+  async function addUser(request: FastifyRequest, reply: FastifyReply) {
+    const actor = await authenticate(request.raw)
+    const enabled = (await getSetting(db, workspaceId, 'enabled')) === 'true'
+    enforce(decideWorkspace(actor, 'workspace.users.add', enabled))
+
+    const body = parse(newUserBody, request.body)
+    const user = await addDirectoryUser(db, workspaceId, {
+      email: body.email,
+      password: body.password,
+      admin: body.admin ?? false,
+    })
+
+    log.info(
+      { directoryUserId: user.id, by: actor.userId },
+      'directory user added',
+    )
+    return reply
+      .status(201)
+      .send({ email: user.email, admin: user.is_admin === 1 })
+  }
+
+  return async function directoryApi(app: FastifyInstance): Promise<void> {
+    app.setErrorHandler((error, _request, reply) => {
+      if (isOmniError(error)) return sendError(reply, error)
+      if (isClientError(error)) {
+        return sendError(reply, new OmniError('invalid_input'))
+      }
+      log.error({ err: error }, 'directory api fault')
+      return sendError(reply, new OmniError('internal'))
+    })
+
+    app.post('/api/setup', setup)
+    app.post('/api/users', addUser)
+  }
+}
+
+/** Fastify's own 4xx errors (malformed JSON, wrong content type). */
+function isClientError(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown }).statusCode
+  return typeof status === 'number' && status >= 400 && status < 500
+}

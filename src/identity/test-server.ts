@@ -1,0 +1,64 @@
+// A real server for identity tests: Fastify on 127.0.0.1 with an ephemeral
+// port, the identity part registered on it, over real storage.
+
+import Fastify, { type FastifyInstance } from 'fastify'
+import { createServer } from 'node:net'
+import { createLogger } from '../core/log.ts'
+import { openDatabase, type Storage } from '../storage/database.ts'
+import { createIdentity, type Identity } from './index.ts'
+
+export interface IdentityServer {
+  publicUrl: string
+  identity: Identity
+  storage: Storage
+  app: FastifyInstance
+  /** Stops the server; closes storage only when the helper opened it. */
+  close(): Promise<void>
+}
+
+export const testWorkspace = 'ws_test'
+
+export async function startIdentityServer(given?: {
+  storage?: Storage
+  port?: number
+}): Promise<IdentityServer> {
+  const storage =
+    given?.storage ?? (await openDatabase({ sqlitePath: ':memory:' }))
+  const port = given?.port ?? (await freePort())
+  const publicUrl = `http://127.0.0.1:${port}`
+
+  const identity = await createIdentity({
+    storage,
+    workspaceId: testWorkspace,
+    publicUrl,
+    log: createLogger('identity-test', 'silent'),
+  })
+  const app = Fastify()
+  await identity.register(app)
+  await app.listen({ host: '127.0.0.1', port })
+
+  return {
+    publicUrl,
+    identity,
+    storage,
+    app,
+    async close() {
+      await app.close()
+      if (given?.storage === undefined) await storage.close()
+    },
+  }
+}
+
+/** A port the OS just handed out; the public URL must be known before the
+ * identity part is created, so the port is chosen first. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
