@@ -76,8 +76,8 @@ async function postgresPlace(): Promise<TestPlace> {
   await adminQuery(`create schema ${schema}`)
 
   // The `options` startup parameter sets search_path on every pooled
-  // connection, so
-  // every table, index and the migrator's own tables land in the schema.
+  // connection, so every table, index and the migrator's own tables land
+  // in the schema.
   const url = new URL(testDatabaseUrl)
   url.searchParams.set('options', `-c search_path=${schema}`)
 
