@@ -92,6 +92,8 @@ export function followSession(options: FollowOptions): FollowStream {
             response.on('error', () => settle({ kind: 'dropped', delivered }))
           })
           ws.on('message', (data) => {
+            // Frames already buffered after a stop are not the caller's.
+            if (stopped) return
             const frame = parseFrame(data.toString())
             if (frame?.type !== 'event' || frame.event.seq <= lastSeq) return
             lastSeq = frame.event.seq

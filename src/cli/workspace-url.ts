@@ -9,16 +9,14 @@ const example = 'e.g. https://omni.example.com or http://127.0.0.1:6767'
 export function canonicalWorkspaceUrl(input: string): string {
   const text = input.trim()
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw usageError(
-      `"${text}" is not a workspace URL; use one like ${example}.`,
-    )
+    throw usageError(`That is not a workspace URL; use one like ${example}.`)
   }
 
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw usageError(`"${text}" is not a valid URL; use one like ${example}.`)
+    throw usageError(`That is not a valid URL; use one like ${example}.`)
   }
 
   checkParts(url, text)

@@ -1,0 +1,173 @@
+// A small stand-in for an Omnigent server and its issuer, for the CLI's own
+// tests: discovery, an authorization endpoint that signs "alice" in at once,
+// a token endpoint that checks PKCE and rotates refresh tokens, and the few
+// API routes the tests call. The real server is tested end to end elsewhere.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeWorkspace {
+  url: string
+  issuer: string
+  tokenRequests: URLSearchParams[]
+  /** Refresh tokens the issuer will still accept. */
+  refreshTokens: Set<string>
+  /** Extra API routes: path → [status, body]. */
+  routes: Map<string, [number, unknown]>
+  /** Makes the API accept this access token, as if the issuer made it. */
+  acceptAccessToken(token: string): void
+  close(): Promise<void>
+}
+
+export async function startFakeWorkspace(): Promise<FakeWorkspace> {
+  const codes = new Map<string, { challenge: string; redirectUri: string }>()
+  const accessTokens = new Set<string>()
+  const fake = {
+    tokenRequests: [] as URLSearchParams[],
+    refreshTokens: new Set<string>(),
+    routes: new Map<string, [number, unknown]>(),
+  }
+
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', base)
+    const json = (status: number, body: unknown) =>
+      response
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body))
+
+    if (url.pathname === '/api/workspace') {
+      return json(200, {
+        enabled: true,
+        builtin: true,
+        issuer,
+        cliClientId: 'omnigent-cli',
+        needsSetup: false,
+      })
+    }
+
+    if (url.pathname === '/oidc/.well-known/openid-configuration') {
+      return json(200, {
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        revocation_endpoint: `${issuer}/revoke`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+      })
+    }
+
+    if (url.pathname === '/oidc/auth') {
+      const code = randomBytes(8).toString('hex')
+      const redirectUri = url.searchParams.get('redirect_uri') ?? ''
+      codes.set(code, {
+        challenge: url.searchParams.get('code_challenge') ?? '',
+        redirectUri,
+      })
+      const back = new URL(redirectUri)
+      back.searchParams.set('code', code)
+      back.searchParams.set('state', url.searchParams.get('state') ?? '')
+      response.writeHead(302, { location: back.href }).end()
+      return
+    }
+
+    if (url.pathname === '/oidc/token') {
+      const form = new URLSearchParams(await readBody(request))
+      fake.tokenRequests.push(form)
+      return tokenResponse(form, json)
+    }
+
+    if (url.pathname === '/oidc/revoke') return json(200, {})
+
+    const bearer = request.headers.authorization?.replace(/^Bearer /, '')
+    if (!bearer || !accessTokens.has(bearer)) {
+      return json(401, {
+        error: { code: 'unauthenticated', message: 'Sign in to continue.' },
+      })
+    }
+
+    if (url.pathname === '/api/me') {
+      return json(200, {
+        email: 'alice@example.com',
+        isAdmin: false,
+        enabled: true,
+      })
+    }
+
+    const route = fake.routes.get(
+      `${request.method} ${url.pathname}${url.search}`,
+    )
+    if (route) return json(route[0], route[1])
+    json(404, { error: { code: 'not_found', message: 'Not found.' } })
+  })
+
+  function tokenResponse(
+    form: URLSearchParams,
+    json: (status: number, body: unknown) => void,
+  ) {
+    const grant = form.get('grant_type')
+    if (grant === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '')
+      codes.delete(form.get('code') ?? '')
+      const verifier = form.get('code_verifier') ?? ''
+      const challenge = createHash('sha256')
+        .update(verifier)
+        .digest('base64url')
+      if (
+        !code ||
+        code.challenge !== challenge ||
+        code.redirectUri !== form.get('redirect_uri')
+      ) {
+        return json(400, { error: 'invalid_grant' })
+      }
+      return json(200, issueTokens())
+    }
+
+    if (grant === 'refresh_token') {
+      const presented = form.get('refresh_token') ?? ''
+      if (!fake.refreshTokens.delete(presented)) {
+        return json(400, { error: 'invalid_grant' })
+      }
+      return json(200, issueTokens())
+    }
+    json(400, { error: 'unsupported_grant_type' })
+  }
+
+  function issueTokens() {
+    const access = `at-${randomBytes(6).toString('hex')}`
+    const refresh = `rt-${randomBytes(6).toString('hex')}`
+    accessTokens.add(access)
+    fake.refreshTokens.add(refresh)
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_token: refresh,
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const issuer = `${base}/oidc`
+
+  return {
+    url: base,
+    issuer,
+    ...fake,
+    acceptAccessToken: (token) => void accessTokens.add(token),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
