@@ -120,7 +120,12 @@ export function createBuiltinProvider(
         userCodeConfirmSource: pages.userCodeConfirmSource,
         successSource: pages.deviceSuccessSource,
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // A client revokes only its own tokens (RFC 7009 §2.1).
+        allowedPolicy: (_ctx, client, token) =>
+          token.clientId === client.clientId,
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: pages.logoutSource,
@@ -140,11 +145,17 @@ export function createBuiltinProvider(
         }),
       },
     },
-    // Refresh tokens go to the CLI only, when it asks for offline_access.
-    issueRefreshToken: (_ctx, client, source) =>
+    // Refresh tokens go to the CLI only, so `omni` stays signed in and
+    // refreshes silently. oidc-provider drops `offline_access` from a code
+    // request without prompt=consent (OpenID Connect Core §11), so the
+    // CLI's refresh token does not depend on that scope surviving, nor on
+    // the browser session that approved it.
+    issueRefreshToken: (_ctx, client) =>
       client.clientId === cliClientId &&
-      client.grantTypeAllowed('refresh_token') &&
-      source.scopes.has('offline_access'),
+      client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: (ctx, source) =>
+      ctx.oidc.client?.clientId !== cliClientId &&
+      !source.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
     clientBasedCORS: () => false,
     renderError: pages.renderError,

@@ -111,7 +111,7 @@ export async function completeDeviceCode(
   credentials: Credentials,
   jar = new CookieJar(),
 ): Promise<BrowseResult> {
-  return await browse(verificationUri, jar, (form, done) => {
+  return await browse(verificationUri, jar, (form, done): Filled => {
     if (form.fields.has('password') && !done.has('password')) {
       done.add('password')
       return { email: credentials.email, password: credentials.password }
@@ -132,6 +132,8 @@ interface Form {
   action: URL
   fields: Map<string, string>
 }
+
+type Filled = Record<string, string> | undefined
 
 type Fill = (
   form: Form,
