@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
 
 export interface FakeWorkspace {
   url: string
@@ -13,8 +14,15 @@ export interface FakeWorkspace {
   tokenRequests: URLSearchParams[]
   /** Refresh tokens the issuer will still accept. */
   refreshTokens: Set<string>
-  /** Extra API routes: path → [status, body]. */
+  /** Extra API routes: "METHOD /path?query" → [status, body]. */
   routes: Map<string, [number, unknown]>
+  /** Plays the follow WebSocket for the next viewer that connects. */
+  follow?: (socket: WebSocket, url: URL) => void
+  /** Bodies the API received, "METHOD /path" → parsed JSON. */
+  received: Map<string, unknown>
+  /** Fields of GET /api/workspace a test may change. */
+  status: { needsSetup: boolean; builtin: boolean }
+
   /** Makes the API accept this access token, as if the issuer made it. */
   acceptAccessToken(token: string): void
   close(): Promise<void>
@@ -23,10 +31,14 @@ export interface FakeWorkspace {
 export async function startFakeWorkspace(): Promise<FakeWorkspace> {
   const codes = new Map<string, { challenge: string; redirectUri: string }>()
   const accessTokens = new Set<string>()
+  const deviceCodes = new Set<string>()
+  const polledOnce = new Set<string>()
   const fake = {
     tokenRequests: [] as URLSearchParams[],
     refreshTokens: new Set<string>(),
     routes: new Map<string, [number, unknown]>(),
+    received: new Map<string, unknown>(),
+    status: { needsSetup: false, builtin: true },
   }
 
   const server: Server = createServer(async (request, response) => {
@@ -39,10 +51,9 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     if (url.pathname === '/api/workspace') {
       return json(200, {
         enabled: true,
-        builtin: true,
         issuer,
         cliClientId: 'omnigent-cli',
-        needsSetup: false,
+        ...fake.status,
       })
     }
 
@@ -51,6 +62,7 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
         issuer,
         authorization_endpoint: `${issuer}/auth`,
         token_endpoint: `${issuer}/token`,
+        device_authorization_endpoint: `${issuer}/device`,
         revocation_endpoint: `${issuer}/revoke`,
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
@@ -78,6 +90,27 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     }
 
     if (url.pathname === '/oidc/revoke') return json(200, {})
+
+    if (url.pathname === '/oidc/device') {
+      const deviceCode = randomBytes(8).toString('hex')
+      deviceCodes.add(deviceCode)
+      return json(200, {
+        device_code: deviceCode,
+        user_code: 'WDJB-MJHT',
+        verification_uri: `${issuer}/device/verify`,
+        expires_in: 600,
+        interval: 1,
+      })
+    }
+
+    if (request.method === 'POST' && url.pathname.startsWith('/api/')) {
+      const text = await readBody(request)
+      fake.received.set(`POST ${url.pathname}`, text ? JSON.parse(text) : null)
+    }
+
+    // First-admin setup needs no sign-in; the real server limits it to
+    // loopback callers.
+    if (url.pathname === '/api/setup') return json(201, {})
 
     const bearer = request.headers.authorization?.replace(/^Bearer /, '')
     if (!bearer || !accessTokens.has(bearer)) {
@@ -123,6 +156,18 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
       return json(200, issueTokens())
     }
 
+    if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+      const code = form.get('device_code') ?? ''
+      if (!deviceCodes.has(code)) return json(400, { error: 'invalid_grant' })
+      // The person approves between the first poll and the second.
+      if (!polledOnce.has(code)) {
+        polledOnce.add(code)
+        return json(400, { error: 'authorization_pending' })
+      }
+      deviceCodes.delete(code)
+      return json(200, issueTokens())
+    }
+
     if (grant === 'refresh_token') {
       const presented = form.get('refresh_token') ?? ''
       if (!fake.refreshTokens.delete(presented)) {
@@ -146,21 +191,35 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     }
   }
 
+  const wss = new WebSocketServer({ noServer: true })
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', base)
+    const bearer = request.headers.authorization?.replace(/^Bearer /, '')
+    if (!bearer || !accessTokens.has(bearer) || !result.follow) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\n\r\n')
+      return
+    }
+    const play = result.follow
+    wss.handleUpgrade(request, socket, head, (ws) => play(ws, url))
+  })
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = `${base}/oidc`
 
-  return {
+  const result: FakeWorkspace = {
     url: base,
     issuer,
     ...fake,
     acceptAccessToken: (token) => void accessTokens.add(token),
     close: () =>
       new Promise<void>((resolve) => {
+        wss.close()
         server.closeAllConnections()
         server.close(() => resolve())
       }),
   }
+  return result
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -86,6 +86,28 @@ describe('omni login and the commands that use its profile', () => {
     assert.equal(result.code, 0, result.stderr)
   })
 
+  it('signs in with the device authorization grant', async () => {
+    const result = await runCli(
+      ['login', workspace.url, '--device', '--profile', 'device'],
+      { OMNI_HOME: home },
+    )
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(
+      result.stderr,
+      `To sign in, visit:\n${workspace.issuer}/device/verify\n` +
+        'and enter the code: WDJB-MJHT\n',
+    )
+    assert.equal(
+      result.stdout,
+      `Signed in to ${workspace.url} as alice@example.com.\n`,
+    )
+    const saved = JSON.parse(
+      readFileSync(join(home, 'credentials.json'), 'utf8'),
+    )
+    assert.equal(saved.profiles.device.email, 'alice@example.com')
+  })
+
   it('prints who is signed in with whoami --json', async () => {
     const result = await runCli(['whoami', '--json', '--profile', 'work'], {
       OMNI_HOME: home,
@@ -151,6 +173,51 @@ describe('omni login and the commands that use its profile', () => {
       'ID       TITLE          OWNER            HOST    LEVEL\n' +
         'ses_abc  Fix the build  bob@example.com  laptop  read\n',
     )
+  })
+
+  it('adds the first admin through setup with the password from stdin', async () => {
+    workspace.status.needsSetup = true
+    try {
+      const result = await runCli(
+        ['users', 'add', 'Root@Example.com', '--workspace', workspace.url],
+        { OMNI_HOME: mkdtempSync(join(tmpdir(), 'omni-setup-')) },
+        'correct horse battery\n',
+      )
+
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(
+        result.stdout,
+        'Added root@example.com as the first workspace admin.\n',
+      )
+      assert.deepEqual(workspace.received.get('POST /api/setup'), {
+        email: 'root@example.com',
+        password: 'correct horse battery',
+        admin: true,
+      })
+      assert.doesNotMatch(result.stdout + result.stderr, /horse/)
+    } finally {
+      workspace.status.needsSetup = false
+    }
+  })
+
+  it('adds a user with the password from OMNI_PASSWORD', async () => {
+    workspace.routes.set('POST /api/users', [201, {}])
+
+    const result = await runCli(
+      ['users', 'add', 'bob@example.com', '--admin', '--profile', 'work'],
+      {
+        OMNI_HOME: home,
+        OMNI_PASSWORD: 'from-the-env',
+      },
+    )
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'Added bob@example.com as a workspace admin.\n')
+    assert.deepEqual(workspace.received.get('POST /api/users'), {
+      email: 'bob@example.com',
+      password: 'from-the-env',
+      admin: true,
+    })
   })
 
   it('signs out, removing the profile', async () => {

@@ -11,7 +11,6 @@ import { followSession } from '../follow-client.ts'
 import { note, say } from '../output.ts'
 import { readAllStdin } from '../prompt.ts'
 import { getAccessToken, loginHint } from '../session-tokens.ts'
-import { formatTurnEnd } from '../transcript.ts'
 import { nonEmpty } from './sessions.ts'
 
 export function registerSend(program: Command): void {
@@ -54,9 +53,8 @@ export function registerSend(program: Command): void {
 
       if (answer.length > 0) say(answer.join('\n'))
       if (end && end.status !== 'completed') {
-        throw new CliError(
-          `The agent did not finish: ${formatTurnEnd(end.status, end.error)}`,
-        )
+        const reason = end.error ? `: ${end.error}` : '.'
+        throw new CliError(`The turn ${end.status}${reason}`)
       }
     })
 }

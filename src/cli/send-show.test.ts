@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { WebSocket } from 'ws'
+import type { EventBody, SessionEvent } from '../protocol/session-events.ts'
+import { runCli } from './cli-run.test-support.ts'
+import { saveProfile } from './credentials-store.ts'
+import {
+  startFakeWorkspace,
+  type FakeWorkspace,
+} from './fake-workspace.test-support.ts'
+
+function event(
+  seq: number,
+  turnId: string | null,
+  body: EventBody,
+  author: string | null = null,
+): SessionEvent {
+  return {
+    ...body,
+    seq,
+    sessionId: 'ses_1',
+    turnId,
+    author,
+    at: '2025-01-01T00:00:00.000Z',
+  } as SessionEvent
+}
+
+const push = (socket: WebSocket, e: SessionEvent) =>
+  socket.send(JSON.stringify({ type: 'event', event: e }))
+
+const sessionDetail = {
+  id: 'ses_1',
+  title: 'Fix the build',
+  owner: 'alice@example.com',
+  host: 'laptop',
+  dir: '/src/app',
+  level: 'owner',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  hostOnline: true,
+  busy: false,
+  collaborators: [],
+}
+
+describe('omni send and omni show', () => {
+  let workspace: FakeWorkspace
+  let env: Record<string, string>
+
+  before(async () => {
+    workspace = await startFakeWorkspace()
+    const home = mkdtempSync(join(tmpdir(), 'omni-send-'))
+    workspace.acceptAccessToken('token-alice')
+    saveProfile(home, 'default', {
+      workspaceUrl: workspace.url,
+      issuer: workspace.issuer,
+      clientId: 'omnigent-cli',
+      accessToken: 'token-alice',
+      email: 'alice@example.com',
+    })
+    env = { OMNI_HOME: home }
+  })
+  after(() => workspace.close())
+
+  it("prints the agent's answer when its turn completes", async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/messages', [
+      202,
+      { turnId: 'turn_2', seq: 5 },
+    ])
+    let followUrl: URL | undefined
+    workspace.follow = (socket, url) => {
+      followUrl = url
+      push(
+        socket,
+        event(
+          5,
+          'turn_2',
+          { kind: 'message', text: 'hi' },
+          'alice@example.com',
+        ),
+      )
+      push(
+        socket,
+        event(6, 'turn_2', { kind: 'assistant.text', text: 'Looking.' }),
+      )
+      push(
+        socket,
+        event(7, 'turn_other', { kind: 'assistant.text', text: 'not mine' }),
+      )
+      push(
+        socket,
+        event(8, 'turn_2', { kind: 'assistant.text', text: 'All green.' }),
+      )
+      push(
+        socket,
+        event(9, 'turn_2', { kind: 'turn.end', status: 'completed' }),
+      )
+    }
+
+    const result = await runCli(['send', 'ses_1', 'run the tests'], env)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'Looking.\nAll green.\n')
+    assert.equal(followUrl?.searchParams.get('after'), '4')
+    assert.deepEqual(
+      workspace.received.get('POST /api/sessions/ses_1/messages'),
+      {
+        text: 'run the tests',
+      },
+    )
+  })
+
+  it('exits 1 with the error when the turn fails', async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/messages', [
+      202,
+      { turnId: 'turn_3', seq: 10 },
+    ])
+    workspace.follow = (socket) => {
+      push(
+        socket,
+        event(11, 'turn_3', {
+          kind: 'turn.end',
+          status: 'failed',
+          error: 'model unreachable',
+        }),
+      )
+    }
+
+    const result = await runCli(['send', 'ses_1', 'again'], env)
+
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, 'omni: The turn failed: model unreachable\n')
+  })
+
+  it('passes on the refusal of a reader who may not send (exit 4)', async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/messages', [
+      403,
+      { error: { code: 'needs_edit', message: 'This needs Edit access.' } },
+    ])
+
+    const result = await runCli(['send', 'ses_1', 'hello'], env)
+
+    assert.equal(result.code, 4)
+    assert.equal(result.stderr, 'omni: This needs Edit access.\n')
+  })
+
+  it('prints the transcript of a session', async () => {
+    workspace.routes.set('GET /api/sessions/ses_1', [200, sessionDetail])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=0', [
+      200,
+      [
+        event(
+          1,
+          't1',
+          { kind: 'message', text: 'list files' },
+          'bob@example.com',
+        ),
+        event(2, 't1', {
+          kind: 'tool.call',
+          callId: 'c',
+          tool: 'run_command',
+          args: { command: 'ls' },
+        }),
+        event(3, 't1', {
+          kind: 'tool.result',
+          callId: 'c',
+          output: 'a.ts\nb.ts\n',
+          isError: false,
+        }),
+      ],
+    ])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=3', [
+      200,
+      [
+        event(4, 't1', { kind: 'assistant.text', text: 'Two files.' }),
+        event(5, 't1', { kind: 'turn.end', status: 'completed' }),
+      ],
+    ])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=5', [200, []])
+
+    const result = await runCli(['show', 'ses_1'], env)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(
+      result.stdout,
+      [
+        '# Fix the build (alice@example.com on laptop, /src/app)',
+        'bob@example.com: list files',
+        '  $ run_command(ls)',
+        '  → a.ts',
+        '    b.ts',
+        'agent: Two files.',
+        '[turn completed]',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('follows new events and ends when access is revoked (exit 4)', async () => {
+    workspace.routes.set('GET /api/sessions/ses_1', [200, sessionDetail])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=0', [200, []])
+    workspace.follow = (socket) => {
+      push(
+        socket,
+        event(1, 't1', { kind: 'message', text: 'hello' }, 'alice@example.com'),
+      )
+      setTimeout(
+        () => socket.close(4404, 'You no longer have access to this session.'),
+        50,
+      )
+    }
+
+    const result = await runCli(['show', 'ses_1', '--follow'], env)
+
+    assert.equal(result.code, 4)
+    assert.equal(
+      result.stdout,
+      '# Fix the build (alice@example.com on laptop, /src/app)\nalice@example.com: hello\n',
+    )
+    assert.equal(
+      result.stderr,
+      'omni: You no longer have access to this session.\n',
+    )
+  })
+})
