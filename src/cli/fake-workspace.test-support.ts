@@ -103,9 +103,13 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
       })
     }
 
-    if (request.method === 'POST' && url.pathname.startsWith('/api/')) {
+    const method = request.method ?? 'GET'
+    if (method !== 'GET' && url.pathname.startsWith('/api/')) {
       const text = await readBody(request)
-      fake.received.set(`POST ${url.pathname}`, text ? JSON.parse(text) : null)
+      fake.received.set(
+        `${method} ${url.pathname}`,
+        text ? JSON.parse(text) : null,
+      )
     }
 
     // First-admin setup needs no sign-in; the real server limits it to

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { WebSocket } from 'ws'
+import { editWarning } from '../protocol/api.ts'
 import type { EventBody, SessionEvent } from '../protocol/session-events.ts'
 import { runCli } from './cli-run.test-support.ts'
 import { saveProfile } from './credentials-store.ts'
@@ -144,6 +145,23 @@ describe('omni send and omni show', () => {
 
     assert.equal(result.code, 4)
     assert.equal(result.stderr, 'omni: This needs Edit access.\n')
+  })
+
+  it('shows the Edit warning and grants Edit when stdin is not a terminal', async () => {
+    workspace.routes.set('PUT /api/sessions/ses_1/grants', [200, {}])
+
+    const result = await runCli(
+      ['share', 'ses_1', 'Bob@Example.com', '--edit'],
+      env,
+    )
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stderr, `${editWarning}\n`)
+    assert.equal(result.stdout, 'Shared ses_1 with bob@example.com (edit).\n')
+    assert.deepEqual(workspace.received.get('PUT /api/sessions/ses_1/grants'), {
+      email: 'bob@example.com',
+      level: 'edit',
+    })
   })
 
   it('prints the transcript of a session', async () => {

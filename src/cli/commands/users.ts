@@ -5,7 +5,7 @@
 import type { Command } from 'commander'
 import type { NewDirectoryUser, WorkspaceStatus } from '../../protocol/api.ts'
 import { ApiClient, apiPaths } from '../api-client.ts'
-import { CliError, usageError } from '../cli-error.ts'
+import { CliError, exitCodes, usageError } from '../cli-error.ts'
 import { apiFor, profileName, type ProfileOption } from '../context.ts'
 import { findProfile } from '../credentials-store.ts'
 import { omniHome } from '../omni-home.ts'
@@ -64,7 +64,7 @@ export function registerUsers(program: Command): void {
       if (!profile || profile.workspaceUrl !== workspaceUrl) {
         throw new CliError(
           `Sign in as a workspace admin first: omni login ${workspaceUrl}`,
-          3,
+          exitCodes.auth,
         )
       }
       const body: NewDirectoryUser = {
