@@ -38,117 +38,127 @@ const pingEveryMs = 20_000
 const maxBackoffMs = 5_000
 
 export function followSession(options: FollowOptions): FollowStream {
-  let lastSeq = options.after
-  let stopped = false
-  let current: WebSocket | undefined
-  let wake: (() => void) | undefined
+  const follower = new SessionFollower(options)
+  return { done: follower.run(), stop: () => follower.stop() }
+}
 
-  const connectOnce = (): Promise<Outcome> =>
-    new Promise((resolve, reject) => {
-      let delivered = false
-      let settled = false
-      const settle = (outcome: Outcome | Error) => {
-        if (settled) return
-        settled = true
-        clearInterval(ping)
-        if (outcome instanceof Error) reject(outcome)
-        else resolve(outcome)
-      }
+class SessionFollower {
+  readonly #options: FollowOptions
+  #lastSeq: number
+  #stopped = false
+  #socket: WebSocket | undefined
+  #wake: (() => void) | undefined
 
-      const ping = setInterval(() => {
-        if (!current || current.readyState !== WebSocket.OPEN) return
-        if (!alive) return current.terminate()
-        alive = false
-        current.ping()
-      }, pingEveryMs)
-      let alive = true
+  constructor(options: FollowOptions) {
+    this.#options = options
+    this.#lastSeq = options.after
+  }
 
-      options.accessToken().then(
-        (token) => {
-          if (stopped) return settle({ kind: 'stopped' })
-          const ws = new WebSocket(
-            followUrl(options.baseUrl, options.sessionId, lastSeq),
-            {
-              headers: { authorization: `Bearer ${token}` },
-            },
-          )
-          current = ws
-
-          ws.on('pong', () => (alive = true))
-          ws.on('unexpected-response', (_request, response) => {
-            const chunks: Buffer[] = []
-            response.on('data', (chunk: Buffer) => chunks.push(chunk))
-            response.on('end', () => {
-              const status = response.statusCode ?? 0
-              if (status >= 500) return settle({ kind: 'dropped', delivered })
-              settle(
-                refused(
-                  status,
-                  Buffer.concat(chunks).toString('utf8'),
-                  options.signInHint,
-                ),
-              )
-            })
-            response.on('error', () => settle({ kind: 'dropped', delivered }))
-          })
-          ws.on('message', (data) => {
-            // Frames already buffered after a stop are not the caller's.
-            if (stopped) return
-            const frame = parseFrame(data.toString())
-            if (frame?.type !== 'event' || frame.event.seq <= lastSeq) return
-            lastSeq = frame.event.seq
-            delivered = true
-            let next: void | 'stop'
-            try {
-              next = options.onEvent(frame.event)
-            } catch (error) {
-              stopped = true
-              ws.close(1000)
-              return settle(error as Error)
-            }
-            if (next === 'stop') {
-              stopped = true
-              ws.close(1000)
-              settle({ kind: 'stopped' })
-            }
-          })
-          ws.on('close', (code, reason) => {
-            if (stopped) return settle({ kind: 'stopped' })
-            const fatal = closedFor(code, reason.toString(), options.signInHint)
-            settle(fatal ?? { kind: 'dropped', delivered })
-          })
-          ws.on('error', () => {
-            // 'close' follows with code 1006; the loop reconnects.
-          })
-        },
-        (error: unknown) => settle(error as Error),
-      )
-    })
-
-  const run = async () => {
+  async run(): Promise<void> {
     let attempt = 0
-    while (!stopped) {
-      const outcome = await connectOnce()
-      if (outcome.kind === 'stopped' || stopped) return
+    while (!this.#stopped) {
+      const outcome = await this.#connectOnce()
+      if (outcome.kind === 'stopped' || this.#stopped) return
       if (outcome.delivered) attempt = 0
-      if (attempt === 0) options.onReconnecting?.()
+      if (attempt === 0) this.#options.onReconnecting?.()
 
       const delay = Math.min(250 * 2 ** attempt, maxBackoffMs)
       attempt += 1
       await new Promise<void>((resolve) => {
-        wake = resolve
+        this.#wake = resolve
         setTimeout(resolve, delay)
       })
     }
   }
 
-  return {
-    done: run(),
-    stop() {
-      stopped = true
-      current?.close(1000)
-      wake?.()
-    },
+  stop(): void {
+    this.#stopped = true
+    this.#socket?.close(1000)
+    this.#wake?.()
+  }
+
+  async #connectOnce(): Promise<Outcome> {
+    const token = await this.#options.accessToken()
+    if (this.#stopped) return { kind: 'stopped' }
+
+    const { baseUrl, sessionId, signInHint } = this.#options
+    const ws = new WebSocket(followUrl(baseUrl, sessionId, this.#lastSeq), {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    this.#socket = ws
+
+    return new Promise((resolve, reject) => {
+      let delivered = false
+      let settled = false
+      const settle = (outcome: Outcome | Error) => {
+        if (settled) return
+        settled = true
+        clearInterval(heartbeat)
+        if (outcome instanceof Error) reject(outcome)
+        else resolve(outcome)
+      }
+
+      // A half-open connection (a sleeping laptop, a dropped NAT entry)
+      // shows up as a missing pong; terminating it lets the loop resume.
+      let alive = true
+      const heartbeat = setInterval(() => {
+        if (ws.readyState !== WebSocket.OPEN) return
+        if (!alive) return ws.terminate()
+        alive = false
+        ws.ping()
+      }, pingEveryMs)
+      ws.on('pong', () => (alive = true))
+
+      ws.on('unexpected-response', (_request, response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => {
+          ws.terminate()
+          const status = response.statusCode ?? 0
+          if (status >= 500) return settle({ kind: 'dropped', delivered })
+          const body = Buffer.concat(chunks).toString('utf8')
+          settle(refused(status, body, signInHint))
+        })
+        response.on('error', () => settle({ kind: 'dropped', delivered }))
+      })
+
+      ws.on('message', (data) => {
+        const result = this.#deliver(data.toString())
+        if (result === 'ignored') return
+        delivered = true
+        if (result === 'continue') return
+
+        this.#stopped = true
+        ws.close(1000)
+        settle(result === 'stop' ? { kind: 'stopped' } : result)
+      })
+
+      ws.on('close', (code, reason) => {
+        if (this.#stopped) return settle({ kind: 'stopped' })
+        const fatal = closedFor(code, reason.toString(), signInHint)
+        settle(fatal ?? { kind: 'dropped', delivered })
+      })
+
+      // 'close' follows every 'error' (code 1006), and the loop reconnects.
+      ws.on('error', () => {})
+    })
+  }
+
+  /** Hands one frame to the caller unless it was already delivered. */
+  #deliver(text: string): 'ignored' | 'continue' | 'stop' | Error {
+    // Frames already buffered after a stop are not the caller's.
+    if (this.#stopped) return 'ignored'
+    const frame = parseFrame(text)
+    if (frame?.type !== 'event' || frame.event.seq <= this.#lastSeq) {
+      return 'ignored'
+    }
+
+    this.#lastSeq = frame.event.seq
+    try {
+      return this.#options.onEvent(frame.event) === 'stop' ? 'stop' : 'continue'
+    } catch (error) {
+      return error as Error
+    }
   }
 }
 

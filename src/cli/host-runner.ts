@@ -55,7 +55,8 @@ export async function startHost(
   })
 
   // Whichever comes first: connected, or refused before ever connecting.
-  const ready = await Promise.race([daemon.ready, closed.then(() => null)])
+  const ended = closed.then(() => null)
+  const ready = await Promise.race([daemon.ready.catch(() => ended), ended])
   if (ready) say(`Host ${ready.hostName} is connected as ${ready.owner}.`)
 
   return { closed, stop: () => daemon.stop() }
