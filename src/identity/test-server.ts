@@ -44,6 +44,10 @@ export async function startIdentityServer(given?: {
     app,
     async close() {
       await app.close()
+      // Fetch keeps connections alive; one turn of the event loop lets this
+      // process's own clients see the server's end of them before a test
+      // reconnects to the same port.
+      await new Promise((resolve) => setTimeout(resolve, 20))
       if (given?.storage === undefined) await storage.close()
     },
   }
