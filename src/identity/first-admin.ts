@@ -29,10 +29,10 @@ export async function checkSetupOpen(
   workspaceId: string,
   remoteAddress: string | undefined,
 ): Promise<void> {
-  if (!isLoopbackAddress(remoteAddress)) throw new OmniError('setup_not_local')
   if (!(await isDirectoryEmpty(db, workspaceId))) {
     throw new OmniError('setup_closed')
   }
+  if (!isLoopbackAddress(remoteAddress)) throw new OmniError('setup_not_local')
 }
 
 export function firstAdminCreator(

@@ -86,7 +86,7 @@ export async function createIdentity(
   async function register(app: FastifyInstance): Promise<void> {
     await app.register(providerRoutes(provider, publicUrl))
     await app.register(
-      interactionRoutes({ provider, db, workspaceId, createFirstAdmin }),
+      interactionRoutes({ provider, db, workspaceId, createFirstAdmin, log }),
     )
     await app.register(
       webSignInRoutes({

@@ -83,6 +83,15 @@ export function expiredPage(): string {
   )
 }
 
+export function faultPage(): string {
+  return page(
+    'Sign-in problem',
+    html`<h1>Something went wrong</h1>
+      <p class="error">The server could not finish this step.</p>
+      <p class="note"><a href="/">Start again</a></p>`,
+  )
+}
+
 function errorLine(error: string | undefined) {
   return error === undefined ? html`` : html`<p class="error">${error}</p>`
 }

@@ -9,17 +9,24 @@ import type { Kysely } from 'kysely'
 import type Provider from 'oidc-provider'
 import { z } from 'zod'
 import { isOmniError } from '../core/errors.ts'
+import type { Logger } from '../core/log.ts'
 import type { Database } from '../storage/schema.ts'
 import { interactionPath } from './builtin-provider.ts'
 import { verifyDirectoryPassword } from './directory.ts'
 import { checkSetupOpen, type CreateFirstAdmin } from './first-admin.ts'
-import { expiredPage, loginPage, setupPage } from './interaction-pages.ts'
+import {
+  expiredPage,
+  faultPage,
+  loginPage,
+  setupPage,
+} from './interaction-pages.ts'
 
 export interface InteractionRoutesOptions {
   provider: Provider
   db: Kysely<Database>
   workspaceId: string
   createFirstAdmin: CreateFirstAdmin
+  log: Logger
 }
 
 const credentials = z.strictObject({
@@ -32,7 +39,7 @@ const wrongCredentials = 'Wrong email or password.'
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>
 
 export function interactionRoutes(options: InteractionRoutesOptions) {
-  const { provider, db, workspaceId, createFirstAdmin } = options
+  const { provider, db, workspaceId, createFirstAdmin, log } = options
 
   // The interaction cookie names the sign-in in flight; a missing or
   // mismatched one means it expired or belongs to another tab.
@@ -48,12 +55,22 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
     }
   }
 
-  async function mayRunSetup(request: FastifyRequest): Promise<boolean> {
+  /** Which form a sign-in shows: setup on a fresh install visited from
+   * this machine, else the login form (with a hint when nobody exists). */
+  async function formFor(request: FastifyRequest, base: string) {
     const address = request.raw.socket.remoteAddress
-    return await checkSetupOpen(db, workspaceId, address).then(
-      () => true,
-      () => false,
-    )
+    try {
+      await checkSetupOpen(db, workspaceId, address)
+      return setupPage({ action: `${base}/setup` })
+    } catch (error) {
+      if (!isOmniError(error) || error.code !== 'setup_not_local') {
+        return loginPage({ action: `${base}/login` })
+      }
+      const note =
+        'This workspace has no users yet. Set up the first admin ' +
+        'from a browser on the server machine.'
+      return loginPage({ action: `${base}/login`, error: note })
+    }
   }
 
   async function finishLogin(
@@ -114,6 +131,10 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
 
   return async function interactions(app: FastifyInstance): Promise<void> {
     await app.register(formBody)
+    app.setErrorHandler((error, _request, reply) => {
+      log.error({ err: error }, 'sign-in page fault')
+      return sendPage(reply, 500, faultPage())
+    })
 
     app.get<{ Params: { uid: string } }>(
       '/oidc/interaction/:uid',
@@ -125,11 +146,8 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
           return await grantConsent(request, reply, details)
         }
 
-        const base = interactionPath(details.uid)
-        if (await mayRunSetup(request)) {
-          return sendPage(reply, 200, setupPage({ action: `${base}/setup` }))
-        }
-        return sendPage(reply, 200, loginPage({ action: `${base}/login` }))
+        const form = await formFor(request, interactionPath(details.uid))
+        return sendPage(reply, 200, form)
       },
     )
 

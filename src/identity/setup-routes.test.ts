@@ -64,6 +64,18 @@ describe('first-admin setup', () => {
     assert.equal(await server.identity.isDirectoryEmpty(), true)
   })
 
+  test('setup cannot create a first user who is not an admin', async () => {
+    const response = await post(server, '/api/setup', {
+      ...admin,
+      admin: false,
+    })
+
+    assert.equal(response.status, 400)
+    assert.equal(response.body.error.code, 'invalid_input')
+    assert.match(response.body.error.message, /^Invalid admin: /)
+    assert.equal(await server.identity.isDirectoryEmpty(), true)
+  })
+
   test('a too-short password creates nobody', async () => {
     const response = await post(server, '/api/setup', {
       email: admin.email,
@@ -79,7 +91,7 @@ describe('first-admin setup', () => {
   })
 
   test('a local caller creates the first admin once, and only once', async () => {
-    const created = await post(server, '/api/setup', admin)
+    const created = await post(server, '/api/setup', { ...admin, admin: true })
     assert.equal(created.status, 201)
     assert.deepEqual(created.body, { email: admin.email, admin: true })
 

@@ -23,12 +23,15 @@ export interface SetupRoutesOptions {
   log: Logger
 }
 
-const setupBody = z.strictObject({
+// Both endpoints take protocol/api.ts's NewDirectoryUser. The first user is
+// always an admin, so setup accepts `admin` but never lets it say false.
+const newUserBody = z.strictObject({
   email: z.string().max(320),
   password: z.string().max(1024),
+  admin: z.boolean().optional(),
 })
 
-const newUserBody = setupBody.extend({ admin: z.boolean().optional() })
+const setupBody = newUserBody.extend({ admin: z.literal(true).optional() })
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body)
@@ -43,8 +46,9 @@ export function setupRoutes(options: SetupRoutesOptions) {
   const { db, workspaceId, authenticate, createFirstAdmin, log } = options
 
   async function setup(request: FastifyRequest, reply: FastifyReply) {
-    const body = parse(setupBody, request.body)
-    const admin = await createFirstAdmin(body, request.raw.socket.remoteAddress)
+    const { email, password } = parse(setupBody, request.body)
+    const address = request.raw.socket.remoteAddress
+    const admin = await createFirstAdmin({ email, password }, address)
 
     log.info({ directoryUserId: admin.id }, 'first admin created')
     return reply.status(201).send({ email: admin.email, admin: true })
@@ -81,8 +85,14 @@ export function setupRoutes(options: SetupRoutesOptions) {
       return sendError(reply, new OmniError('internal'))
     })
 
-    app.post('/api/setup', setup)
-    app.post('/api/users', addUser)
+    // `config.action` tells the server's access hook what each route does;
+    // the handlers decide again themselves, so they stay safe without it.
+    app.post('/api/setup', { config: { action: 'public' } }, setup)
+    app.post(
+      '/api/users',
+      { config: { action: 'workspace.users.add' } },
+      addUser,
+    )
   }
 }
 

@@ -49,7 +49,13 @@ export function webSignInRoutes(options: WebSignInOptions) {
   async function login(request: FastifyRequest, reply: FastifyReply) {
     const query = request.query as Record<string, unknown>
     const returnTo = safeReturnTo(query.returnTo)
-    const config = await issuerClient()
+    let config: client.Configuration
+    try {
+      config = await issuerClient()
+    } catch (error) {
+      log.error({ err: error, issuer }, 'workspace issuer unreachable')
+      return failure(reply, 503, 'The workspace sign-in is not reachable now.')
+    }
 
     const login = {
       state: client.randomState(),
@@ -135,6 +141,10 @@ export function webSignInRoutes(options: WebSignInOptions) {
     // Logout takes no body; accept whatever a form or fetch sends.
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    app.setErrorHandler((error, _request, reply) => {
+      log.error({ err: error }, 'web sign-in fault')
+      return failure(reply, 500, 'Something went wrong on the server.')
+    })
 
     app.get('/auth/login', login)
     app.get('/auth/callback', callback)
