@@ -19,6 +19,7 @@ import {
 } from './builtin-provider.ts'
 import { isDirectoryEmpty } from './directory.ts'
 import { firstAdminCreator } from './first-admin.ts'
+import { identityLog } from './identity-log.ts'
 import { interactionRoutes } from './interaction-routes.ts'
 import { lazyIssuerClient } from './issuer-client.ts'
 import { loadProviderSecrets, publicKeys } from './provider-secrets.ts'
@@ -47,7 +48,8 @@ export interface Identity {
 export async function createIdentity(
   options: IdentityOptions,
 ): Promise<Identity> {
-  const { storage, workspaceId, log } = checkOptions(options)
+  const { storage, workspaceId } = checkOptions(options)
+  const log = identityLog(options.log)
   const publicUrl = canonicalPublicUrl(options.publicUrl)
   const { db } = storage
   const issuer = builtinIssuer(publicUrl)
@@ -59,9 +61,7 @@ export async function createIdentity(
     publicUrl,
     secrets,
   })
-  provider.on('server_error', (_ctx, error) => {
-    log.error({ err: error }, 'built-in workspace fault')
-  })
+  provider.on('server_error', (_ctx, error) => log.providerFault(error))
 
   const verifyToken = createTokenVerifier({
     issuer,

@@ -9,11 +9,11 @@ import type { Kysely } from 'kysely'
 import type Provider from 'oidc-provider'
 import { z } from 'zod'
 import { isOmniError } from '../core/errors.ts'
-import type { Logger } from '../core/log.ts'
 import type { Database } from '../storage/schema.ts'
 import { interactionPath } from './builtin-provider.ts'
 import { verifyDirectoryPassword } from './directory.ts'
 import { checkSetupOpen, type CreateFirstAdmin } from './first-admin.ts'
+import type { IdentityLog } from './identity-log.ts'
 import {
   expiredPage,
   faultPage,
@@ -26,7 +26,7 @@ export interface InteractionRoutesOptions {
   db: Kysely<Database>
   workspaceId: string
   createFirstAdmin: CreateFirstAdmin
-  log: Logger
+  log: IdentityLog
 }
 
 const credentials = z.strictObject({
@@ -132,7 +132,7 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
   return async function interactions(app: FastifyInstance): Promise<void> {
     await app.register(formBody)
     app.setErrorHandler((error, _request, reply) => {
-      log.error({ err: error }, 'sign-in page fault')
+      log.pageFault(error)
       return sendPage(reply, 500, faultPage())
     })
 
@@ -198,6 +198,7 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
         try {
           const address = request.raw.socket.remoteAddress
           const admin = await createFirstAdmin(body.data, address)
+          log.firstAdminCreated(admin.id, 'web')
           return await finishLogin(request, reply, admin.id)
         } catch (error) {
           if (!isOmniError(error)) throw error

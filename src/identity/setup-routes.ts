@@ -7,20 +7,20 @@ import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { decideWorkspace, enforce } from '../access/policy.ts'
 import { isOmniError, OmniError } from '../core/errors.ts'
-import type { Logger } from '../core/log.ts'
 import type { Database } from '../storage/schema.ts'
 import { getSetting } from '../storage/settings-store.ts'
 import type { Authenticate } from './authenticator.ts'
 import { addDirectoryUser } from './directory.ts'
 import { sendError } from './error-reply.ts'
 import type { CreateFirstAdmin } from './first-admin.ts'
+import type { IdentityLog } from './identity-log.ts'
 
 export interface SetupRoutesOptions {
   db: Kysely<Database>
   workspaceId: string
   authenticate: Authenticate
   createFirstAdmin: CreateFirstAdmin
-  log: Logger
+  log: IdentityLog
 }
 
 // Both endpoints take protocol/api.ts's NewDirectoryUser. The first user is
@@ -50,7 +50,7 @@ export function setupRoutes(options: SetupRoutesOptions) {
     const address = request.raw.socket.remoteAddress
     const admin = await createFirstAdmin({ email, password }, address)
 
-    log.info({ directoryUserId: admin.id }, 'first admin created')
+    log.firstAdminCreated(admin.id, 'api')
     return reply.status(201).send({ email: admin.email, admin: true })
   }
 
@@ -66,10 +66,7 @@ export function setupRoutes(options: SetupRoutesOptions) {
       admin: body.admin ?? false,
     })
 
-    log.info(
-      { directoryUserId: user.id, by: actor.userId },
-      'directory user added',
-    )
+    log.directoryUserAdded(user.id, actor.userId)
     return reply
       .status(201)
       .send({ email: user.email, admin: user.is_admin === 1 })
@@ -81,7 +78,7 @@ export function setupRoutes(options: SetupRoutesOptions) {
       if (isClientError(error)) {
         return sendError(reply, new OmniError('invalid_input'))
       }
-      log.error({ err: error }, 'directory api fault')
+      log.apiFault(error)
       return sendError(reply, new OmniError('internal'))
     })
 

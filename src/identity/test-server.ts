@@ -3,7 +3,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createServer } from 'node:net'
-import { createLogger } from '../core/log.ts'
+import { createLogger, type Logger } from '../core/log.ts'
 import { openDatabase, type Storage } from '../storage/database.ts'
 import { createIdentity, type Identity } from './index.ts'
 
@@ -21,6 +21,7 @@ export const testWorkspace = 'ws_test'
 export async function startIdentityServer(given?: {
   storage?: Storage
   port?: number
+  log?: Logger
 }): Promise<IdentityServer> {
   const storage =
     given?.storage ?? (await openDatabase({ sqlitePath: ':memory:' }))
@@ -31,7 +32,7 @@ export async function startIdentityServer(given?: {
     storage,
     workspaceId: testWorkspace,
     publicUrl,
-    log: createLogger('identity-test', 'silent'),
+    log: given?.log ?? createLogger('identity-test', 'silent'),
   })
   const app = Fastify()
   await identity.register(app)

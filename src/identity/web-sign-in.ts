@@ -7,11 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import * as client from 'openid-client'
 import { isOmniError } from '../core/errors.ts'
-import type { Logger } from '../core/log.ts'
 import type { Database } from '../storage/schema.ts'
 import { readCookie, sessionSetCookie } from './cookie-header.ts'
 import { html, page } from './html.ts'
 import { identityFromClaims } from './identity-claims.ts'
+import type { IdentityLog } from './identity-log.ts'
 import type { IssuerClient } from './issuer-client.ts'
 import { saveLoginState, takeLoginState } from './login-state-store.ts'
 import { safeReturnTo } from './return-to.ts'
@@ -32,7 +32,7 @@ export interface WebSignInOptions {
   issuerClient: IssuerClient
   scope: string
   adminGroup: string
-  log: Logger
+  log: IdentityLog
 }
 
 export function webSignInRoutes(options: WebSignInOptions) {
@@ -53,7 +53,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
     try {
       config = await issuerClient()
     } catch (error) {
-      log.error({ err: error, issuer }, 'workspace issuer unreachable')
+      log.issuerUnreachable(issuer, error)
       return failure(reply, 503, 'The workspace sign-in is not reachable now.')
     }
 
@@ -86,7 +86,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
       ? await takeLoginState(db, workspaceId, state)
       : undefined
     if (login === undefined) {
-      log.info({ reason: 'unknown_state' }, 'web sign-in refused')
+      log.webSignInRefused('unknown_state')
       return failure(
         reply,
         400,
@@ -106,7 +106,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
       })
       claims = tokens.claims() ?? {}
     } catch (error) {
-      log.info({ reason: describe(error) }, 'web sign-in refused')
+      log.webSignInRefused(describe(error))
       return failure(reply, 400, 'The workspace did not complete the sign-in.')
     }
 
@@ -114,7 +114,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
       const identity = identityFromClaims(issuer, claims, options.adminGroup)
       const user = await recordIdentity(db, workspaceId, identity)
       const token = await createWebSession(db, workspaceId, user.id)
-      log.info({ userId: user.id }, 'web sign-in completed')
+      log.webSignInCompleted(user.id)
 
       return reply
         .header('set-cookie', cookie(token, webSessionTtlMs))
@@ -122,7 +122,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
         .redirect(login.returnTo, 303)
     } catch (error) {
       if (!isOmniError(error)) throw error
-      log.info({ reason: error.code }, 'web sign-in refused')
+      log.webSignInRefused(error.code)
       return failure(reply, error.status, error.message)
     }
   }
@@ -142,7 +142,7 @@ export function webSignInRoutes(options: WebSignInOptions) {
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', (_request, _payload, done) => done(null))
     app.setErrorHandler((error, _request, reply) => {
-      log.error({ err: error }, 'web sign-in fault')
+      log.webSignInFault(error)
       return failure(reply, 500, 'Something went wrong on the server.')
     })
 
