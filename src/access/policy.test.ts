@@ -72,8 +72,10 @@ describe('workspace decisions', () => {
     }
   })
 
-  test('admins reach only the switch while it is off', () => {
+  test('admins reach only the switch and the directory while it is off', () => {
     assert.equal(outcome(decideWorkspace(admin, 'workspace.toggle', false)), 'ok')
+    assert.equal(outcome(decideWorkspace(admin, 'workspace.users.add', false)), 'ok')
+    assert.equal(outcome(decideWorkspace(member, 'workspace.users.add', false)), 'admin_only')
     assert.equal(outcome(decideWorkspace(admin, 'workspace.use', false)), 'not_enabled')
     assert.equal(outcome(decideWorkspace(admin, 'workspace.audit', false)), 'not_enabled')
   })

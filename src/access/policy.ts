@@ -76,14 +76,16 @@ const allow: Decision = { allowed: true }
 const deny = (error: OmniError): Decision => ({ allowed: false, error })
 
 /** Whether Omnigent may be used at all. Admins may always reach the switch
- * and the workspace status; everything else waits for enablement. */
+ * and the built-in directory; everything else waits for enablement. */
 export function decideWorkspace(
   actor: Actor,
   action: WorkspaceAction,
   enabled: boolean,
 ): Decision {
   if (action === 'workspace.status') return allow
-  if (action === 'workspace.toggle') {
+  // The directory belongs to the workspace, not to Omnigent: as with an
+  // external issuer, its admins manage people whether Omnigent is on or off.
+  if (action === 'workspace.toggle' || action === 'workspace.users.add') {
     return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
   }
   if (!enabled) return deny(new OmniError('not_enabled'))

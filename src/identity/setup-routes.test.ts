@@ -179,16 +179,25 @@ describe('adding directory users', () => {
     assert.equal(response.body.error.code, 'token_invalid')
   })
 
-  test('while Omnigent is not enabled, even an admin cannot add users', async () => {
+  test('while Omnigent is off, an admin still manages the directory', async () => {
     const cookie = await sessionCookie(server, admin)
+    const response = await post(
+      server,
+      '/api/users',
+      { email: 'early@example.com', password: 'early password' },
+      { cookie },
+    )
+
+    assert.equal(response.status, 201)
+    assert.deepEqual(response.body, { email: 'early@example.com', admin: false })
+  })
+
+  test('while Omnigent is off, a member cannot add users', async () => {
+    const cookie = await sessionCookie(server, member)
     const response = await post(server, '/api/users', newcomer, { cookie })
 
     assert.equal(response.status, 403)
-    assert.deepEqual(response.body.error, {
-      code: 'not_enabled',
-      message:
-        'Omnigent is not enabled for this workspace; ask a workspace admin.',
-    })
+    assert.equal(response.body.error.code, 'admin_only')
   })
 
   test('a member who is not an admin cannot add users', async () => {
