@@ -35,8 +35,8 @@ export async function startHost(
   const identity = await loadOrCreateHostIdentity(profile.home, name)
   const daemon = startHostDaemon({
     serverUrl: profile.record.workspaceUrl,
-    hostId: identity.hostId,
-    hostName: identity.hostName,
+    hostId: identity.id,
+    hostName: identity.name,
     accessToken: () => getAccessToken(profile),
     model: modelSettingsFromEnv(process.env),
     log: createLogger('omni-host'),
