@@ -197,7 +197,7 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
     })
     return setInterval(() => {
       if (!answered) {
-        hostLog.heartbeatMissed(log)
+        hostLog.heartbeatMissed(log, heartbeatMs)
         return void ws.terminate()
       }
       answered = false
@@ -218,7 +218,7 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
   }
 
   function finish(exit: HostExit, error?: unknown) {
-    if (error) log.error({ err: error }, 'host daemon failed')
+    if (error) hostLog.crashed(log, error)
     hostLog.stopped(log, exit.reason)
     ready.reject(readyFailure(exit))
     closed.resolve(exit)

@@ -29,8 +29,12 @@ export const hostLog = {
     log.info({ delayMs }, 'host reconnecting')
   },
 
-  heartbeatMissed(log: Logger) {
-    log.warn({ pongTimeoutMs: 30_000 }, 'host heartbeat missed')
+  heartbeatMissed(log: Logger, waitedMs: number) {
+    log.warn({ waitedMs }, 'host heartbeat missed')
+  },
+
+  crashed(log: Logger, error: unknown) {
+    log.error({ err: error }, 'host daemon failed')
   },
 
   stopped(log: Logger, reason: string) {
