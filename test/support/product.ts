@@ -89,9 +89,13 @@ export class Person {
 
   /** Copies someone else's host identity file here, as a thief would. */
   presentHostId(hostId: string, name = 'laptop'): void {
-    writeFileSync(join(this.home, 'host.json'), JSON.stringify({ id: hostId, name }), {
-      mode: 0o600,
-    })
+    writeFileSync(
+      join(this.home, 'host.json'),
+      JSON.stringify({ id: hostId, name }),
+      {
+        mode: 0o600,
+      },
+    )
   }
 
   /** An API call with the web sign-in cookie, as the web app makes it. */
@@ -107,7 +111,10 @@ export class Person {
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await response.text()
-    return { status: response.status, body: text ? (JSON.parse(text) as any) : null }
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as any) : null,
+    }
   }
 
   follow(sessionId: string, after = 0): Follower {
@@ -172,7 +179,11 @@ export class Follower {
       }
       const timer = setTimeout(() => {
         cleanup()
-        reject(new Error(`follower timed out; saw ${JSON.stringify(this.events.map((e) => [e.seq, e.kind]))}`))
+        reject(
+          new Error(
+            `follower timed out; saw ${JSON.stringify(this.events.map((e) => [e.seq, e.kind]))}`,
+          ),
+        )
       }, timeoutMs)
       const cleanup = () => {
         clearTimeout(timer)
