@@ -52,7 +52,10 @@ function runCommand(
     const output = new OutputCollector()
     let stopped: 'timeout' | 'interrupted' | null = null
 
-    const child = spawn('bash', ['-lc', command], {
+    // Not a login shell: a person's profile scripts (version managers that
+    // rehash, banners, prompts) can stall or pollute every command, and the
+    // host already hands its own environment down.
+    const child = spawn('bash', ['-c', command], {
       cwd: dir,
       env: commandEnv(),
       detached: true,
