@@ -115,3 +115,36 @@ export const editWarning =
   "on the owner's host through the agent, including any action available " +
   'through the Omnigent MCP server. An editor can also view the owner’s ' +
   'other session chats.'
+
+/** POST /api/tokens → CreatedToken (201). `expiresInDays` defaults to 30
+ * and may be at most 365. */
+export interface CreateToken {
+  name?: string
+  expiresInDays?: number
+}
+
+/** The one answer that holds the secret; it is never shown again. The
+ * secret looks like `omni_pat_…` and is sent as `Authorization: Bearer`. */
+export interface CreatedToken {
+  id: string
+  name: string
+  token: string
+  expiresAt: string
+}
+
+/** GET /api/tokens → TokenSummary[] (the caller's live tokens, newest
+ * first; never a secret). DELETE /api/tokens/:id → 204 revokes one. */
+export interface TokenSummary {
+  id: string
+  name: string
+  createdAt: string
+  expiresAt: string
+  lastUsedAt: string | null
+}
+
+/** POST /auth/logout-everywhere (cookie, same origin) or
+ * POST /api/me/sign-out-everywhere (any credential) → SignedOutEverywhere:
+ * every server-side web session of the caller ends. */
+export interface SignedOutEverywhere {
+  webSessionsEnded: number
+}
