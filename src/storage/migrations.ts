@@ -4,6 +4,7 @@
 import { Migrator, sql } from 'kysely'
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { initial } from './migration-001-initial.ts'
+import { accessTokens } from './migration-002-access-tokens.ts'
 
 export type Backend = 'sqlite' | 'postgres'
 
@@ -83,6 +84,7 @@ function migrationProvider(dialect: Backend): MigrationProvider {
   return {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001_initial': { up: (db) => initial(db, dialect) },
+      '002_access_tokens': { up: (db) => accessTokens(db) },
     }),
   }
 }

@@ -71,6 +71,20 @@ export interface WebSessionsTable {
   revoked_at: string | null
 }
 
+/** Personal access tokens: `token_hash` is the SHA-256 of the secret the
+ * person was shown once. */
+export interface AccessTokensTable {
+  id: string
+  workspace_id: string
+  user_id: string
+  name: string
+  token_hash: string
+  created_at: string
+  expires_at: string
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
 export interface HostsTable {
   id: string
   workspace_id: string
@@ -138,6 +152,7 @@ export interface Database {
   oidc_payloads: OidcPayloadsTable
   login_states: LoginStatesTable
   web_sessions: WebSessionsTable
+  access_tokens: AccessTokensTable
   hosts: HostsTable
   sessions: SessionsTable
   grants: GrantsTable
