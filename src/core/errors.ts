@@ -7,6 +7,21 @@ export const errorCatalog = {
   unauthenticated: { status: 401, message: 'Sign in to continue.' },
   token_invalid: { status: 401, message: 'The credential is not valid.' },
   token_expired: { status: 401, message: 'The credential has expired.' },
+  token_revoked: { status: 401, message: 'The credential was revoked.' },
+  clock_skew: {
+    status: 401,
+    message:
+      "The token's time is off by more than a minute; check this machine's clock.",
+  },
+  proxy_untrusted: {
+    status: 401,
+    message:
+      'Identity headers are accepted only from the configured proxy; this request is refused.',
+  },
+  cross_site: {
+    status: 403,
+    message: 'This request came from another site and was refused.',
+  },
   not_enabled: {
     status: 403,
     message:
@@ -33,6 +48,11 @@ export const errorCatalog = {
   email_unverified: {
     status: 403,
     message: 'Your workspace did not confirm your email address.',
+  },
+  cross_site: {
+    status: 403,
+    message:
+      'This request came from another site; open Omnigent at its own address.',
   },
   not_found: { status: 404, message: 'Not found.' },
   invalid_input: { status: 400, message: 'The request is not valid.' },
