@@ -18,10 +18,6 @@ export const errorCatalog = {
     message:
       'Identity headers are accepted only from the configured proxy; this request is refused.',
   },
-  cross_site: {
-    status: 403,
-    message: 'This request came from another site and was refused.',
-  },
   not_enabled: {
     status: 403,
     message:
