@@ -121,6 +121,17 @@ export function decideHost(actor: Actor, ownerId: string): Decision {
   return actor.userId === ownerId ? allow : deny(new OmniError('not_found'))
 }
 
+/** Whether the actor may serve a host id: a new id is theirs to claim, a
+ * known one only if they registered it. The owner learns nothing here that
+ * they did not already know, so a taken id is refused openly (409). */
+export function decideHostClaim(
+  actor: Actor,
+  ownerId: string | undefined,
+): Decision {
+  if (ownerId === undefined || ownerId === actor.userId) return allow
+  return deny(new OmniError('host_taken'))
+}
+
 /** Throws the denial; for edges that turn errors into responses. */
 export function enforce(decision: Decision): void {
   if (!decision.allowed) throw decision.error

@@ -62,6 +62,10 @@ export const errorCatalog = {
     message: 'The agent is still working on the previous message.',
   },
   conflict: { status: 409, message: 'That already exists.' },
+  issuer_unreachable: {
+    status: 503,
+    message: 'The workspace sign-in is not reachable now; try again shortly.',
+  },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>
 

@@ -9,7 +9,8 @@ import { EventLog } from '../sessions/event-log.ts'
 import { HostRegistry } from '../sessions/host-registry.ts'
 import { LiveHub } from '../sessions/live-hub.ts'
 import { SessionService } from '../sessions/session-service.ts'
-import { openDatabase } from '../storage/database.ts'
+import { SignOutNotifier } from '../sessions/sign-out-notifier.ts'
+import { openDatabase, type Storage } from '../storage/database.ts'
 import { replyWithError } from './http-errors.ts'
 import { installRouteAccess } from './route-access.ts'
 import { registerAuditRoutes } from './routes/audit-routes.ts'
@@ -21,6 +22,7 @@ import {
   resolveServerConfig,
   type ServerOptions,
 } from './server-config.ts'
+import { relayWebSignOuts } from './sign-out-relay.ts'
 import { registerWebApp } from './web-app.ts'
 import { WorkspaceState } from './workspace-state.ts'
 import { FollowEndpoint } from './ws/follow-endpoint.ts'
@@ -31,6 +33,9 @@ export type { ServerOptions }
 
 export interface RunningServer {
   url: string
+  /** The parts in-process tests and the benchmark look into. */
+  app: FastifyInstance
+  storage: Storage
   close(): Promise<void>
 }
 
@@ -53,6 +58,7 @@ export async function runServer(
   const authenticate = identity.authenticate.bind(identity)
 
   const hub = new LiveHub()
+  const signOuts = new SignOutNotifier()
   const hosts = new HostRegistry()
   const events = new EventLog(storage.db, ws, hub)
   const sessions = new SessionService({
@@ -72,7 +78,12 @@ export async function runServer(
   app.setErrorHandler((error, request, reply) =>
     replyWithError(request, reply, error),
   )
-  installRouteAccess(app, { authenticate, workspace })
+  installRouteAccess(app, {
+    authenticate,
+    workspace,
+    publicUrl: config.publicUrl,
+  })
+  relayWebSignOuts(app, signOuts)
 
   await identity.register(app)
   registerWorkspaceRoutes(app, {
@@ -91,7 +102,15 @@ export async function runServer(
   registerAuditRoutes(app, { storage, workspaceId: ws, sessions, workspace })
   await registerWebApp(app, config.webDir)
 
-  const follow = new FollowEndpoint({ sessions, events, hub, workspace, authenticate, log })
+  const follow = new FollowEndpoint({
+    sessions,
+    events,
+    hub,
+    workspace,
+    signOuts,
+    authenticate,
+    log,
+  })
   const hostTunnel = new HostTunnelEndpoint({
     storage,
     workspaceId: ws,
@@ -113,6 +132,8 @@ export async function runServer(
 
   return {
     url: config.publicUrl,
+    app,
+    storage,
     async close() {
       follow.closeAll()
       hostTunnel.closeAll()

@@ -3,16 +3,20 @@
 // never sees anything that a reload would not show again.
 //
 // The hub also carries access changes: when a grant is revoked or lowered,
-// every stream of that session re-checks its viewer's relation at once.
+// every stream of that session learns its viewer's relation at once.
 
+import type { Relation } from '../access/policy.ts'
 import type { SessionEvent } from '../protocol/session-events.ts'
 
 export interface LiveListener {
   readonly userId: string
   onEvent(event: SessionEvent): void
-  onAccessChanged(): void
+  /** The viewer's relation to the session after a change of access. */
+  onAccessChanged(relation: Relation): void
   onSessionDeleted(): void
 }
+
+export type RelationLookup = (userId: string) => Promise<Relation>
 
 export class LiveHub {
   readonly #listeners = new Map<string, Set<LiveListener>>()
@@ -37,9 +41,26 @@ export class LiveHub {
     }
   }
 
-  accessChanged(sessionId: string): void {
-    for (const listener of this.#snapshot(sessionId)) {
-      listener.onAccessChanged()
+  /** Looks up each viewer's relation once per person, however many streams
+   * they hold, and tells every stream. A lookup that fails counts as no
+   * access: a stream is closed rather than left open on a guess. */
+  async accessChanged(
+    sessionId: string,
+    relationOf: RelationLookup,
+  ): Promise<void> {
+    const listeners = this.#snapshot(sessionId)
+    const lookups = new Map<string, Promise<Relation>>()
+    for (const { userId } of listeners) {
+      if (!lookups.has(userId)) {
+        lookups.set(
+          userId,
+          relationOf(userId).catch(() => 'none' as const),
+        )
+      }
+    }
+
+    for (const listener of listeners) {
+      listener.onAccessChanged((await lookups.get(listener.userId)) ?? 'none')
     }
   }
 

@@ -4,6 +4,8 @@ import type { Actor } from '../access/policy.ts'
 import { OmniError } from '../core/errors.ts'
 import type { ServerToHost } from '../protocol/host-tunnel.ts'
 import type { Storage } from '../storage/database.ts'
+import { listAudit } from '../storage/audit-store.ts'
+import { listGrants } from '../storage/grant-store.ts'
 import { registerHost } from '../storage/host-store.ts'
 import { storageBackends } from '../storage/test-backends.ts'
 import { upsertUserFromIdentity } from '../storage/user-store.ts'
@@ -52,8 +54,16 @@ for (const backend of storageBackends()) {
       bob = await person(storage, 'bob@example.com')
       carol = await person(storage, 'carol@example.com')
       admin = await person(storage, 'admin@example.com', true)
-      await registerHost(storage.db, ws, { id: 'h_alice', ownerId: alice.userId, name: 'laptop' })
-      await registerHost(storage.db, ws, { id: 'h_bob', ownerId: bob.userId, name: 'desk' })
+      await registerHost(storage.db, ws, {
+        id: 'h_alice',
+        ownerId: alice.userId,
+        name: 'laptop',
+      })
+      await registerHost(storage.db, ws, {
+        id: 'h_bob',
+        ownerId: bob.userId,
+        name: 'desk',
+      })
       hosts.attach({
         hostId: 'h_alice',
         ownerId: alice.userId,
@@ -62,7 +72,13 @@ for (const backend of storageBackends()) {
       })
       hub = new LiveHub()
       const events = new EventLog(storage.db, ws, hub)
-      service = new SessionService({ db: storage.db, workspaceId: ws, events, hub, hosts })
+      service = new SessionService({
+        db: storage.db,
+        workspaceId: ws,
+        events,
+        hub,
+        hosts,
+      })
     })
 
     after(() => storage.close())
@@ -72,14 +88,20 @@ for (const backend of storageBackends()) {
         await refusal(service.create(alice, { host: 'desk', dir: '/tmp' })),
         '404 not_found: You have no host named desk.',
       )
-      const created = await service.create(alice, { host: 'laptop', dir: '/tmp/work' })
+      const created = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/work',
+      })
       assert.equal(created.owner, 'alice@example.com')
       assert.equal(created.level, 'owner')
       assert.equal(created.hostOnline, true)
     })
 
     test('a reader follows but cannot send, and nothing reaches the host', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/a' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/a',
+      })
       await service.share(alice, session.id, 'BOB@example.com', 'read')
       const framesBefore = sent.length
 
@@ -92,7 +114,10 @@ for (const backend of storageBackends()) {
     })
 
     test('an editor sends; the message is stored with the sender as author', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/b' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/b',
+      })
       await service.share(alice, session.id, 'bob@example.com', 'edit')
 
       const accepted = await service.send(bob, session.id, 'from bob')
@@ -100,7 +125,10 @@ for (const backend of storageBackends()) {
       assert.equal(frame?.type, 'turn.start')
       if (frame?.type === 'turn.start') {
         assert.equal(frame.turnId, accepted.turnId)
-        assert.deepEqual(frame.message, { text: 'from bob', author: 'bob@example.com' })
+        assert.deepEqual(frame.message, {
+          text: 'from bob',
+          author: 'bob@example.com',
+        })
       }
       const [message] = await service.events(alice, session.id, 0)
       assert.equal(message?.author, 'bob@example.com')
@@ -113,25 +141,51 @@ for (const backend of storageBackends()) {
     })
 
     test('host frames are stored only for the turn that host is running', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/c' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/c',
+      })
       const { turnId } = await service.send(alice, session.id, 'go')
       const event = { kind: 'assistant.text' as const, text: 'hi' }
 
       assert.equal(
-        await service.turns.fromHost('h_bob', { type: 'turn.event', sessionId: session.id, turnId, event }),
+        await service.turns.fromHost('h_bob', {
+          type: 'turn.event',
+          sessionId: session.id,
+          turnId,
+          event,
+        }),
         false,
       )
       assert.equal(
-        await service.turns.fromHost('h_alice', { type: 'turn.event', sessionId: session.id, turnId: 't_other', event }),
+        await service.turns.fromHost('h_alice', {
+          type: 'turn.event',
+          sessionId: session.id,
+          turnId: 't_other',
+          event,
+        }),
         false,
       )
       assert.equal(
-        await service.turns.fromHost('h_alice', { type: 'turn.event', sessionId: session.id, turnId, event }),
+        await service.turns.fromHost('h_alice', {
+          type: 'turn.event',
+          sessionId: session.id,
+          turnId,
+          event,
+        }),
         true,
       )
-      await service.turns.fromHost('h_alice', { type: 'turn.end', sessionId: session.id, turnId, status: 'completed' })
+      await service.turns.fromHost('h_alice', {
+        type: 'turn.end',
+        sessionId: session.id,
+        turnId,
+        status: 'completed',
+      })
 
-      const kinds = (await service.events(alice, session.id, 0)).map((e) => [e.kind, e.author])
+      const kinds = (await service.events(alice, session.id, 0)).map((e) => [
+        e.kind,
+        e.author,
+      ])
       assert.deepEqual(kinds, [
         ['message', 'alice@example.com'],
         ['assistant.text', null],
@@ -142,31 +196,53 @@ for (const backend of storageBackends()) {
 
     test('a session on an offline host refuses messages', async () => {
       const session = await service.create(bob, { host: 'desk', dir: '/tmp' })
-      assert.match(await refusal(service.send(bob, session.id, 'hi')), /^409 host_offline/)
+      assert.match(
+        await refusal(service.send(bob, session.id, 'hi')),
+        /^409 host_offline/,
+      )
     })
 
     test('nobody without a grant learns the session exists, admins included', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/d' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/d',
+      })
       for (const outsider of [carol, admin]) {
-        assert.equal(await refusal(service.detail(outsider, session.id)), '404 not_found: Not found.')
-        assert.equal(await refusal(service.send(outsider, session.id, 'x')), '404 not_found: Not found.')
-        assert.equal(await refusal(service.delete(outsider, session.id)), '404 not_found: Not found.')
+        assert.equal(
+          await refusal(service.detail(outsider, session.id)),
+          '404 not_found: Not found.',
+        )
+        assert.equal(
+          await refusal(service.send(outsider, session.id, 'x')),
+          '404 not_found: Not found.',
+        )
+        assert.equal(
+          await refusal(service.delete(outsider, session.id)),
+          '404 not_found: Not found.',
+        )
         const all = await service.list(outsider, 'all')
         assert.ok(all.every((row) => row.id !== session.id))
       }
     })
 
     test('only the owner changes who has access', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/e' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/e',
+      })
       await service.share(alice, session.id, 'bob@example.com', 'edit')
 
       assert.equal(
-        await refusal(service.share(bob, session.id, 'carol@example.com', 'read')),
+        await refusal(
+          service.share(bob, session.id, 'carol@example.com', 'read'),
+        ),
         '403 owner_only: Only the owner of this session can do this.',
       )
       assert.match(
-        await refusal(service.share(alice, session.id, 'ALICE@example.com', 'read')),
-        /^400 invalid_input: The owner already has full access/,
+        await refusal(
+          service.share(alice, session.id, 'ALICE@example.com', 'read'),
+        ),
+        /^400 invalid_input: The owner always has full access/,
       )
       assert.equal(
         await refusal(service.delete(bob, session.id)),
@@ -175,51 +251,193 @@ for (const backend of storageBackends()) {
     })
 
     test('revoking tells the live streams of that session at once', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/f' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/f',
+      })
       await service.share(alice, session.id, 'bob@example.com', 'read')
-      let told = 0
+      const told: string[] = []
       const listener: LiveListener = {
         userId: bob.userId,
         onEvent: () => {},
-        onAccessChanged: () => void told++,
+        onAccessChanged: (relation) => void told.push(relation),
         onSessionDeleted: () => {},
       }
       hub.subscribe(session.id, listener)
 
+      await service.share(alice, session.id, 'bob@example.com', 'edit')
       await service.unshare(alice, session.id, 'bob@example.com')
-      assert.equal(told, 1)
-      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
+      assert.deepEqual(told, ['edit', 'none'])
+      assert.equal(
+        await refusal(service.detail(bob, session.id)),
+        '404 not_found: Not found.',
+      )
     })
 
     test('a collaborator leaves; the owner cannot', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/g' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/g',
+      })
       await service.share(alice, session.id, 'bob@example.com', 'read')
 
       await service.leave(bob, session.id)
-      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
-      assert.match(await refusal(service.leave(alice, session.id)), /^400 invalid_input/)
+      assert.equal(
+        await refusal(service.detail(bob, session.id)),
+        '404 not_found: Not found.',
+      )
+      assert.match(
+        await refusal(service.leave(alice, session.id)),
+        /^400 invalid_input/,
+      )
     })
 
     test('deleting a session removes its grants and its log', async () => {
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/h' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/h',
+      })
       await service.share(alice, session.id, 'bob@example.com', 'edit')
       await service.delete(alice, session.id)
 
-      assert.equal(await refusal(service.detail(bob, session.id)), '404 not_found: Not found.')
-      assert.equal(await refusal(service.detail(alice, session.id)), '404 not_found: Not found.')
+      assert.equal(
+        await refusal(service.detail(bob, session.id)),
+        '404 not_found: Not found.',
+      )
+      assert.equal(
+        await refusal(service.detail(alice, session.id)),
+        '404 not_found: Not found.',
+      )
     })
 
     test('lists hold your own sessions by default and shared ones on request', async () => {
       const mine = await service.list(carol, 'mine')
       assert.deepEqual(mine, [])
-      const session = await service.create(alice, { host: 'laptop', dir: '/tmp/i', title: 'For carol' })
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/i',
+        title: 'For carol',
+      })
       await service.share(alice, session.id, 'carol@example.com', 'read')
 
       assert.deepEqual(await service.list(carol, 'mine'), [])
       const shared = await service.list(carol, 'shared')
-      assert.deepEqual(shared.map((row) => [row.title, row.owner, row.level]), [
-        ['For carol', 'alice@example.com', 'read'],
-      ])
+      assert.deepEqual(
+        shared.map((row) => [row.title, row.owner, row.level]),
+        [['For carol', 'alice@example.com', 'read']],
+      )
+    })
+    test('the owner’s access can be neither lowered nor removed, under any case', async () => {
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/j',
+      })
+      const expected =
+        '400 invalid_input: The owner always has full access; the owner’s access cannot change.'
+
+      assert.equal(
+        await refusal(
+          service.share(alice, session.id, 'Alice@Example.com', 'read'),
+        ),
+        expected,
+      )
+      assert.equal(
+        await refusal(service.unshare(alice, session.id, 'ALICE@example.com')),
+        expected,
+      )
+      assert.deepEqual(await listGrants(storage.db, ws, session.id), [])
+      assert.equal((await service.detail(alice, session.id)).level, 'owner')
+    })
+
+    test('emails match without regard to case and one grant is kept per person', async () => {
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/k',
+      })
+      await service.share(alice, session.id, 'Carol@Example.com', 'read')
+      await service.share(alice, session.id, 'carol@EXAMPLE.com', 'edit')
+
+      const grants = await listGrants(storage.db, ws, session.id)
+      assert.deepEqual(
+        grants.map((g) => [g.email, g.level, g.user_id]),
+        [['carol@example.com', 'edit', carol.userId]],
+      )
+      await service.unshare(alice, session.id, 'CAROL@example.com')
+      assert.deepEqual(await listGrants(storage.db, ws, session.id), [])
+    })
+
+    test('a person whose email changed keeps one grant when shared again', async () => {
+      const dan = await person(storage, 'dan@example.com')
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/l',
+      })
+      await service.share(alice, session.id, 'dan@example.com', 'read')
+      const renamed = await upsertUserFromIdentity(storage.db, ws, {
+        issuer: 'https://issuer.test',
+        subject: 'sub-dan@example.com',
+        email: 'daniel@example.com',
+        emailVerified: true,
+        isAdmin: false,
+      })
+      assert.equal(renamed.id, dan.userId)
+
+      await service.share(alice, session.id, 'daniel@example.com', 'edit')
+      const grants = await listGrants(storage.db, ws, session.id)
+      assert.deepEqual(
+        grants.map((g) => [g.email, g.level, g.user_id]),
+        [['daniel@example.com', 'edit', dan.userId]],
+      )
+    })
+
+    test('the trail says whether a grant was new or changed its level', async () => {
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/m',
+      })
+      await service.share(alice, session.id, 'bob@example.com', 'read')
+      await service.share(alice, session.id, 'bob@example.com', 'edit')
+      await service.unshare(alice, session.id, 'bob@example.com')
+
+      const trail = await listAudit(storage.db, ws, { sessionId: session.id })
+      assert.deepEqual(
+        trail.map((row) => [
+          row.action,
+          row.actor_email,
+          JSON.parse(row.detail),
+        ]),
+        [
+          ['session.create', 'alice@example.com', {}],
+          [
+            'grant.put',
+            'alice@example.com',
+            { email: 'bob@example.com', change: 'new', from: null, to: 'read' },
+          ],
+          [
+            'grant.put',
+            'alice@example.com',
+            {
+              email: 'bob@example.com',
+              change: 'level',
+              from: 'read',
+              to: 'edit',
+            },
+          ],
+          ['grant.revoke', 'alice@example.com', { email: 'bob@example.com' }],
+        ],
+      )
+    })
+
+    test('deleting a session leaves no grant behind', async () => {
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/n',
+      })
+      await service.share(alice, session.id, 'bob@example.com', 'read')
+      await service.share(alice, session.id, 'nobody-yet@example.com', 'edit')
+      await service.delete(alice, session.id)
+
+      assert.deepEqual(await listGrants(storage.db, ws, session.id), [])
     })
   })
 }

@@ -22,11 +22,12 @@ import type {
 import type { SessionEvent } from '../protocol/session-events.ts'
 import { appendAudit } from '../storage/audit-store.ts'
 import {
-  getGrantForUser,
   listGrants,
   putGrant,
   relationOf,
   removeGrant,
+  removeGrantsForUser,
+  type GrantListRow,
 } from '../storage/grant-store.ts'
 import { findHostByName, getHost } from '../storage/host-store.ts'
 import type { Database, Level } from '../storage/schema.ts'
@@ -77,7 +78,12 @@ export class SessionService {
     sessionId: string,
     action: SessionAction,
   ): Promise<{ session: SessionRow; relation: Relation }> {
-    const relation = await relationOf(this.#db, this.#ws, sessionId, actor.userId)
+    const relation = await relationOf(
+      this.#db,
+      this.#ws,
+      sessionId,
+      actor.userId,
+    )
     enforce(decideSession(relation, action))
 
     const session = await getSession(this.#db, this.#ws, sessionId)
@@ -109,7 +115,12 @@ export class SessionService {
   }
 
   async create(actor: Actor, input: CreateSession): Promise<SessionDetail> {
-    const host = await findHostByName(this.#db, this.#ws, actor.userId, input.host)
+    const host = await findHostByName(
+      this.#db,
+      this.#ws,
+      actor.userId,
+      input.host,
+    )
     if (!host) {
       throw new OmniError('not_found', `You have no host named ${input.host}.`)
     }
@@ -190,6 +201,9 @@ export class SessionService {
     await this.#audit(actor, 'session.rename', sessionId, {})
   }
 
+  /** Shares the session with an email, or changes the level of the grant
+   * that person holds. One person holds at most one grant: a grant under
+   * another of their addresses gives way to this one. */
   async share(
     actor: Actor,
     sessionId: string,
@@ -198,15 +212,15 @@ export class SessionService {
   ): Promise<Collaborator> {
     const { session } = await this.authorize(actor, sessionId, 'session.share')
     const address = email.trim().toLowerCase()
-    const owner = await getUserById(this.#db, this.#ws, session.owner_id)
-    if (owner?.email === address) {
-      throw new OmniError(
-        'invalid_input',
-        'The owner already has full access; the owner’s grant cannot change.',
-      )
-    }
-
     const user = await this.#verifiedUserByEmail(address)
+    await this.#refuseOwnerGrant(session, address, user?.id)
+
+    const held = await this.#grantsOf(sessionId, address, user?.id)
+    for (const grant of held) {
+      if (grant.email !== address) {
+        await removeGrant(this.#db, this.#ws, sessionId, grant.email)
+      }
+    }
     await putGrant(this.#db, this.#ws, {
       sessionId,
       email: address,
@@ -214,34 +228,37 @@ export class SessionService {
       level,
       createdBy: actor.userId,
     })
-    this.#hub.accessChanged(sessionId)
-    await this.#audit(actor, 'grant.put', sessionId, { email: address, level })
+
+    await this.#accessChanged(sessionId)
+    const from = strongest(held)
+    await this.#audit(actor, 'grant.put', sessionId, {
+      email: address,
+      change: from === null ? 'new' : from === level ? 'none' : 'level',
+      from,
+      to: level,
+    })
     return { email: address, level }
   }
 
   async unshare(actor: Actor, sessionId: string, email: string): Promise<void> {
-    await this.authorize(actor, sessionId, 'session.share')
+    const { session } = await this.authorize(actor, sessionId, 'session.share')
     const address = email.trim().toLowerCase()
+    await this.#refuseOwnerGrant(session, address, undefined)
+
     const removed = await removeGrant(this.#db, this.#ws, sessionId, address)
     if (!removed) {
       throw new OmniError('not_found', `${address} has no access to share.`)
     }
 
-    this.#hub.accessChanged(sessionId)
+    await this.#accessChanged(sessionId)
     await this.#audit(actor, 'grant.revoke', sessionId, { email: address })
   }
 
   async leave(actor: Actor, sessionId: string): Promise<void> {
     await this.authorize(actor, sessionId, 'session.leave')
-    const grant = await getGrantForUser(
-      this.#db,
-      this.#ws,
-      sessionId,
-      actor.userId,
-    )
-    if (grant) await removeGrant(this.#db, this.#ws, sessionId, grant.email)
+    await removeGrantsForUser(this.#db, this.#ws, sessionId, actor.userId)
 
-    this.#hub.accessChanged(sessionId)
+    await this.#accessChanged(sessionId)
     await this.#audit(actor, 'grant.leave', sessionId, {})
   }
 
@@ -252,6 +269,43 @@ export class SessionService {
     await deleteSession(this.#db, this.#ws, sessionId)
     this.#hub.sessionDeleted(sessionId)
     await this.#audit(actor, 'session.delete', sessionId, {})
+  }
+
+  // The owner's access is the session row itself, not a grant: it cannot be
+  // given, lowered or taken away, under any address of the owner's.
+  async #refuseOwnerGrant(
+    session: SessionRow,
+    address: string,
+    userId: string | undefined,
+  ): Promise<void> {
+    const owner = await getUserById(this.#db, this.#ws, session.owner_id)
+    if (owner?.email !== address && userId !== session.owner_id) return
+    throw new OmniError(
+      'invalid_input',
+      'The owner always has full access; the owner’s access cannot change.',
+    )
+  }
+
+  /** The grants under this address or bound to this person. */
+  async #grantsOf(
+    sessionId: string,
+    address: string,
+    userId: string | undefined,
+  ): Promise<GrantListRow[]> {
+    const grants = await listGrants(this.#db, this.#ws, sessionId)
+    return grants.filter(
+      (grant) =>
+        grant.email === address ||
+        (userId !== undefined && grant.user_id === userId),
+    )
+  }
+
+  // Every open stream of the session re-checks its viewer before the
+  // request that changed access returns.
+  #accessChanged(sessionId: string): Promise<void> {
+    return this.#hub.accessChanged(sessionId, (userId) =>
+      relationOf(this.#db, this.#ws, sessionId, userId),
+    )
   }
 
   // A grant binds to a person only through a verified email; several people
@@ -284,4 +338,9 @@ export class SessionService {
 function defaultTitle(dir: string): string {
   const last = dir.split('/').filter(Boolean).pop()
   return last ? `Session in ${last}` : 'New session'
+}
+
+function strongest(grants: GrantListRow[]): Level | null {
+  if (grants.some((grant) => grant.level === 'edit')) return 'edit'
+  return grants.length > 0 ? 'read' : null
 }

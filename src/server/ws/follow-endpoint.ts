@@ -2,6 +2,10 @@
 // the viewer's last seq, then forwards new events as they are stored; events
 // that arrive during the replay are held back and de-duplicated by seq, so a
 // viewer who reconnects sees no gap and no duplicate.
+//
+// A stream is as live as its viewer's access: a change of grant reaches it
+// through the hub, and the end of the web sign-in it was opened with through
+// the sign-out notifier; either closes it or lowers it at once.
 
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -20,13 +24,17 @@ import type { SessionEvent } from '../../protocol/session-events.ts'
 import type { EventLog } from '../../sessions/event-log.ts'
 import type { LiveHub, LiveListener } from '../../sessions/live-hub.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
+import type { SignOutNotifier } from '../../sessions/sign-out-notifier.ts'
+import { webSignInIdOf } from '../request-credential.ts'
 import type { WorkspaceState } from '../workspace-state.ts'
+import { upgradeRoutes } from './upgrade-routes.ts'
 
 export interface FollowOptions {
   sessions: SessionService
   events: EventLog
   hub: LiveHub
   workspace: WorkspaceState
+  signOuts: SignOutNotifier
   authenticate(request: IncomingMessage): Promise<Actor>
   log: Logger
 }
@@ -56,12 +64,23 @@ export class FollowEndpoint {
       decideWorkspace(actor, 'workspace.use', this.#options.workspace.enabled),
     )
     const relation = await this.#options.sessions.relationOf(actor, sessionId)
-    enforce(decideSession(relation, 'session.view'))
+    enforce(decideSession(relation, upgradeRoutes.follow.action))
+    const webSignInId = webSignInIdOf(req.headers)
 
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = new FollowStream(ws, actor, sessionId, relation, afterSeq, this.#options)
-      stream.start().catch((error: unknown) => {
-        this.#options.log.error({ err: error, sessionId }, 'follow stream failed')
+      const stream = new FollowStream(
+        ws,
+        actor,
+        sessionId,
+        relation,
+        afterSeq,
+        this.#options,
+      )
+      stream.start(webSignInId).catch((error: unknown) => {
+        this.#options.log.error(
+          { err: error, sessionId },
+          'follow stream failed',
+        )
         ws.close(1011, 'internal error')
       })
     })
@@ -96,14 +115,37 @@ class FollowStream implements LiveListener {
     this.#options = options
   }
 
-  async start(): Promise<void> {
+  async start(webSignInId: string | undefined): Promise<void> {
     // Subscribe before reading the log, so nothing stored in between is lost.
-    this.#unsubscribe = this.#options.hub.subscribe(this.#sessionId, this)
+    const unsubscribe = this.#options.hub.subscribe(this.#sessionId, this)
+    const unwatch = webSignInId
+      ? this.#options.signOuts.watchWebSignIn(webSignInId, this.userId, () =>
+          this.#close(followCloseCodes.unauthenticated, 'signed out'),
+        )
+      : () => {}
+    this.#unsubscribe = () => {
+      unsubscribe()
+      unwatch()
+    }
     this.#ws.on('close', () => this.#unsubscribe())
+
+    // Access may have changed between the upgrade's check and the
+    // subscription; ask once more now that no change can be missed.
+    const relation = await this.#options.sessions.relationOf(
+      this.#actor,
+      this.#sessionId,
+    )
+    if (relation === 'none') {
+      return this.#close(followCloseCodes.accessRevoked, 'access revoked')
+    }
+    this.#relation = relation
     this.#send({ type: 'access', level: this.#level() })
 
     for (;;) {
-      const page = await this.#options.events.after(this.#sessionId, this.#lastSent)
+      const page = await this.#options.events.after(
+        this.#sessionId,
+        this.#lastSent,
+      )
       if (page.length === 0) break
       for (const event of page) this.#forward(event)
     }
@@ -118,16 +160,16 @@ class FollowStream implements LiveListener {
     else this.#forward(event)
   }
 
-  onAccessChanged(): void {
-    this.#options.sessions
-      .relationOf(this.#actor, this.#sessionId)
-      .then((relation) => {
-        if (relation === 'none') return this.#close(followCloseCodes.accessRevoked, 'access revoked')
-        if (relation === this.#relation) return
-        this.#relation = relation
-        this.#send({ type: 'access', level: this.#level() })
-      })
-      .catch(() => this.#close(1011, 'internal error'))
+  onAccessChanged(relation: Relation): void {
+    if (
+      decideSession(relation, upgradeRoutes.follow.action).allowed === false
+    ) {
+      return this.#close(followCloseCodes.accessRevoked, 'access revoked')
+    }
+    if (relation === this.#relation) return
+
+    this.#relation = relation
+    this.#send({ type: 'access', level: this.#level() })
   }
 
   onSessionDeleted(): void {
@@ -145,7 +187,8 @@ class FollowStream implements LiveListener {
   }
 
   #send(frame: FollowFrame): void {
-    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(JSON.stringify(frame))
+    if (this.#ws.readyState === this.#ws.OPEN)
+      this.#ws.send(JSON.stringify(frame))
   }
 
   #close(code: number, reason: string): void {

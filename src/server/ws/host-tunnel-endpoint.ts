@@ -6,7 +6,12 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { decideWorkspace, enforce, type Actor } from '../../access/policy.ts'
+import {
+  decideHostClaim,
+  decideWorkspace,
+  enforce,
+  type Actor,
+} from '../../access/policy.ts'
 import { OmniError } from '../../core/errors.ts'
 import {
   hostIdHeader,
@@ -60,9 +65,7 @@ export class HostTunnelEndpoint {
     const { hostId, hostName } = readHostHeaders(req)
 
     const existing = await getHost(db, ws, hostId)
-    if (existing && existing.owner_id !== actor.userId) {
-      throw new OmniError('host_taken')
-    }
+    enforce(decideHostClaim(actor, existing?.owner_id))
     if (existing?.removed_at) {
       throw new OmniError(
         'not_found',
@@ -70,7 +73,11 @@ export class HostTunnelEndpoint {
           'Omnigent folder and run `omni host` again to register it anew.',
       )
     }
-    await registerHost(db, ws, { id: hostId, ownerId: actor.userId, name: hostName })
+    await registerHost(db, ws, {
+      id: hostId,
+      ownerId: actor.userId,
+      name: hostName,
+    })
     if (!existing) await this.#audit(actor, 'host.register', hostId, hostName)
 
     this.#wss.handleUpgrade(req, socket, head, (socketWs) => {
@@ -111,7 +118,11 @@ export class HostTunnelEndpoint {
       clearInterval(pinger)
       if (!hosts.detach(link)) return
       hostLog.info('host disconnected')
-      void touchHost(this.#options.storage.db, this.#options.workspaceId, hostId)
+      void touchHost(
+        this.#options.storage.db,
+        this.#options.workspaceId,
+        hostId,
+      )
       turns.hostGone(hostId).catch((error: unknown) => {
         hostLog.error({ err: error }, 'ending the turns of a lost host failed')
       })
@@ -135,10 +146,16 @@ function readHostHeaders(req: IncomingMessage) {
   const hostId = req.headers[hostIdHeader]
   const hostName = req.headers[hostNameHeader]
   if (typeof hostId !== 'string' || !hostIdPattern.test(hostId)) {
-    throw new OmniError('invalid_input', `The ${hostIdHeader} header is missing or malformed.`)
+    throw new OmniError(
+      'invalid_input',
+      `The ${hostIdHeader} header is missing or malformed.`,
+    )
   }
   if (typeof hostName !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(hostName)) {
-    throw new OmniError('invalid_input', `The ${hostNameHeader} header is missing or malformed.`)
+    throw new OmniError(
+      'invalid_input',
+      `The ${hostNameHeader} header is missing or malformed.`,
+    )
   }
   return { hostId, hostName }
 }

@@ -1,0 +1,28 @@
+// The access trail's record of a sign-in. Identity calls it once a person is
+// signed in (web, CLI code flow, device flow), after the user row is
+// recorded, so the trail says who signed in, how and when. It holds no token,
+// cookie or address: only the method.
+
+import type { Kysely } from 'kysely'
+import { appendAudit } from '../storage/audit-store.ts'
+import type { Database } from '../storage/schema.ts'
+import type { Actor } from './policy.ts'
+
+export type SignInMethod = 'web' | 'cli' | 'device' | 'token'
+
+export async function auditSignIn(
+  db: Kysely<Database>,
+  workspaceId: string,
+  actor: Actor,
+  method: SignInMethod,
+): Promise<void> {
+  await appendAudit(db, workspaceId, {
+    actorId: actor.userId,
+    actorEmail: actor.email,
+    action: 'user.sign-in',
+    targetType: 'user',
+    targetId: actor.userId,
+    sessionId: null,
+    detail: { method },
+  })
+}
