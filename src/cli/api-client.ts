@@ -118,6 +118,8 @@ export const apiPaths = {
   grants: (id: string) => `/api/sessions/${encodeURIComponent(id)}/grants`,
   grant: (id: string, email: string) =>
     `/api/sessions/${encodeURIComponent(id)}/grants/${encodeURIComponent(email)}`,
+  tokens: '/api/tokens',
+  token: (id: string) => `/api/tokens/${encodeURIComponent(id)}`,
   audit: (sessionId?: string) =>
     sessionId
       ? `/api/audit?session=${encodeURIComponent(sessionId)}`

@@ -101,12 +101,36 @@ describe('omni argument errors', () => {
     )
   })
 
-  it('says personal tokens are not available yet (exit 1)', async () => {
-    const result = await runCli(['tokens', 'create', '--name', 'ci'], env())
+  it('refuses --expires that is not a whole number of days (exit 2)', async () => {
+    const result = await runCli(
+      ['tokens', 'create', '--expires', 'soon'],
+      env(),
+    )
     assertOneLineError(
       result,
-      1,
-      /^omni: Personal access tokens are not available yet\.$/,
+      2,
+      /^omni: --expires takes a whole number of days, not "soon"\.$/,
+    )
+  })
+
+  it('refuses a token given as an argument, without echoing it', async () => {
+    const result = await runCli(
+      ['login', 'http://127.0.0.1:9', '--token=omni_pat_secret123'],
+      env(),
+    )
+    assertOneLineError(result, 2, /^omni: unknown option '--token=…'$/)
+    assert.doesNotMatch(result.stderr, /secret123/)
+  })
+
+  it('refuses --device with --token-stdin (exit 2)', async () => {
+    const result = await runCli(
+      ['login', 'http://127.0.0.1:9', '--device', '--token-stdin'],
+      env(),
+    )
+    assertOneLineError(
+      result,
+      2,
+      /^omni: Use either --device or --token-stdin, not both\.$/,
     )
   })
 })

@@ -15,6 +15,7 @@ import {
 } from 'node:fs'
 import { CliError, exitCodes, usageError } from './cli-error.ts'
 import { ensureOmniHome, homePath } from './omni-home.ts'
+import { canonicalWorkspaceUrl } from './workspace-url.ts'
 
 export interface ProfileRecord {
   workspaceUrl: string
@@ -25,6 +26,9 @@ export interface ProfileRecord {
   /** Epoch seconds; absent when the issuer did not say. */
   expiresAt?: number
   email: string
+  /** A personal access token saved by `omni login --token-stdin`: no
+   * refresh; when it lapses, a new one is needed. */
+  kind?: 'personal-token'
 }
 
 interface CredentialsFile {
@@ -61,11 +65,15 @@ export function readProfiles(home: string): Record<string, ProfileRecord> {
   }
 }
 
+/** The named profile, its workspace URL in canonical form whatever an
+ * older version or a hand edit left in the file. */
 export function findProfile(
   home: string,
   name: string,
 ): ProfileRecord | undefined {
-  return readProfiles(home)[name]
+  const record = readProfiles(home)[name]
+  if (!record) return undefined
+  return { ...record, workspaceUrl: canonicalWorkspaceUrl(record.workspaceUrl) }
 }
 
 /** The named profile, or a "sign in first" error (exit 3). */
@@ -86,7 +94,10 @@ export function saveProfile(
   record: ProfileRecord,
 ): void {
   const profiles = readProfiles(home)
-  profiles[checkProfileName(name)] = record
+  profiles[checkProfileName(name)] = {
+    ...record,
+    workspaceUrl: canonicalWorkspaceUrl(record.workspaceUrl),
+  }
   writeProfiles(home, profiles)
 }
 

@@ -20,6 +20,9 @@ export interface FakeWorkspace {
   follow?: (socket: WebSocket, url: URL) => void
   /** Bodies the API received, "METHOD /path" → parsed JSON. */
   received: Map<string, unknown>
+  /** What the token endpoint answers to device polls before the tokens,
+   * one error code per poll; when empty, one authorization_pending. */
+  deviceAnswers: string[]
   /** Fields of GET /api/workspace a test may change. */
   status: { needsSetup: boolean; builtin: boolean }
 
@@ -38,6 +41,7 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     refreshTokens: new Set<string>(),
     routes: new Map<string, [number, unknown]>(),
     received: new Map<string, unknown>(),
+    deviceAnswers: [] as string[],
     status: { needsSetup: false, builtin: true },
   }
 
@@ -163,6 +167,8 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
       const code = form.get('device_code') ?? ''
       if (!deviceCodes.has(code)) return json(400, { error: 'invalid_grant' })
+      const scripted = fake.deviceAnswers.shift()
+      if (scripted) return json(400, { error: scripted })
       // The person approves between the first poll and the second.
       if (!polledOnce.has(code)) {
         polledOnce.add(code)

@@ -2,23 +2,22 @@
 // `omni start --foreground`. The daemon itself lives in src/host; this file
 // only wires the profile's tokens in and turns its outcome into exit codes.
 
+import { OmniError } from '../core/errors.ts'
 import { createLogger } from '../core/log.ts'
+import type { HostExit } from '../host/daemon.ts'
 import { CliError, exitCodes } from './cli-error.ts'
 import { say } from './output.ts'
 import {
   getAccessToken,
   loginHint,
+  SignInExpiredError,
   type SignedInProfile,
 } from './session-tokens.ts'
 
-/** How the daemon ended, as src/host/daemon.ts reports it. */
-type HostClosed =
-  | { reason: 'stopped' }
-  | { reason: 'host_taken' | 'unauthenticated'; message: string }
-
 export interface RunningHost {
   /** Settles when the daemon stops; rejects with a CliError for the
-   * reasons a person must act on (host id taken, sign-in gone). */
+   * reasons a person must act on (host id taken, sign-in gone, host
+   * removed). */
   closed: Promise<void>
   stop(): void
 }
@@ -37,21 +36,14 @@ export async function startHost(
     serverUrl: profile.record.workspaceUrl,
     hostId: identity.id,
     hostName: identity.name,
-    accessToken: () => getAccessToken(profile),
+    accessToken: () => hostAccessToken(profile),
     model: modelSettingsFromEnv(process.env),
     log: createLogger('omni-host'),
   })
 
-  const closed = daemon.closed.then((outcome: HostClosed) => {
-    if (outcome.reason === 'host_taken') {
-      throw new CliError(outcome.message, exitCodes.hostTaken)
-    }
-    if (outcome.reason === 'unauthenticated') {
-      throw new CliError(
-        `${outcome.message} Run: ${loginHint(profile)}`,
-        exitCodes.auth,
-      )
-    }
+  const closed = daemon.closed.then((outcome) => {
+    const failure = exitFailure(outcome, profile)
+    if (failure) throw failure
   })
 
   // Whichever comes first: connected, or refused before ever connecting.
@@ -60,4 +52,40 @@ export async function startHost(
   if (ready) say(`Host ${ready.hostName} is connected as ${ready.owner}.`)
 
   return { closed, stop: () => daemon.stop() }
+}
+
+/** The profile's token, refreshed when it is about to lapse. A sign-in that
+ * cannot be refreshed (the issuer answered invalid_grant, or there is no
+ * refresh token) is permanent for the daemon, which then ends; anything
+ * else (the issuer unreachable for now) is worth another try later. */
+async function hostAccessToken(profile: SignedInProfile): Promise<string> {
+  try {
+    return await getAccessToken(profile)
+  } catch (error) {
+    if (error instanceof SignInExpiredError) {
+      throw new OmniError('unauthenticated', error.message)
+    }
+    throw error
+  }
+}
+
+function exitFailure(
+  outcome: HostExit,
+  profile: SignedInProfile,
+): CliError | null {
+  switch (outcome.reason) {
+    case 'stopped':
+      return null
+    case 'host_taken':
+      return new CliError(outcome.message, exitCodes.hostTaken)
+    case 'removed':
+      return new CliError(outcome.message, exitCodes.notFound)
+    case 'unauthenticated': {
+      const hint = loginHint(profile)
+      const message = outcome.message.includes('omni login')
+        ? outcome.message
+        : `${outcome.message} Run: ${hint}`
+      return new CliError(message, exitCodes.auth)
+    }
+  }
 }

@@ -7,10 +7,16 @@ import * as client from 'openid-client'
 import type { Me, WorkspaceStatus } from '../protocol/api.ts'
 import { ApiClient, apiPaths } from './api-client.ts'
 import { CliError, exitCodes } from './cli-error.ts'
-import { saveProfile, type ProfileRecord } from './credentials-store.ts'
+import { withCredentialsLock } from './credentials-lock.ts'
+import {
+  defaultProfileName,
+  saveProfile,
+  type ProfileRecord,
+} from './credentials-store.ts'
+import { deviceSignIn } from './device-sign-in.ts'
 import { startLoopbackRedirect } from './loopback-redirect.ts'
 import { cliScope, describe, oidcConfiguration } from './oidc-client.ts'
-import { openBrowser } from './open-browser.ts'
+import { browserAvailable, openBrowser } from './open-browser.ts'
 import { withTokens } from './session-tokens.ts'
 
 export interface LoginOptions {
@@ -21,6 +27,9 @@ export interface LoginOptions {
   device: boolean
   /** Where instructions go; stderr, so stdout stays for results. */
   write: (text: string) => void
+  /** Asks whether to use the device flow when there is no browser; absent
+   * when nobody is at a terminal to answer. */
+  askDevice?: (question: string) => Promise<boolean>
   timeoutMs?: number
 }
 
@@ -29,20 +38,11 @@ type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
 const defaultTimeoutMs = 5 * 60 * 1000
 
 export async function login(options: LoginOptions): Promise<ProfileRecord> {
-  const status = await new ApiClient({
-    baseUrl: options.workspaceUrl,
-  }).get<WorkspaceStatus>(apiPaths.workspace)
+  const status = await workspaceStatus(options.workspaceUrl)
   const config = await oidcConfiguration(status.issuer, status.cliClientId)
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
 
-  const tokens = options.device
-    ? await deviceSignIn(config, options, timeoutMs)
-    : await browserSignIn(config, options, timeoutMs)
-
-  const me = await new ApiClient({
-    baseUrl: options.workspaceUrl,
-    accessToken: async () => tokens.access_token,
-  }).get<Me>(apiPaths.me)
+  const tokens = await signIn(config, options)
+  const me = await whoIs(options.workspaceUrl, tokens.access_token)
 
   const record = withTokens(
     {
@@ -54,15 +54,107 @@ export async function login(options: LoginOptions): Promise<ProfileRecord> {
     },
     tokens,
   )
-  saveProfile(options.home, options.profileName, record)
+  await save(options, record)
   return record
+}
+
+/** A profile from a personal access token: checked once at /api/me, then
+ * saved with no refresh token and no expiry (the server enforces it). */
+export async function loginWithPersonalToken(
+  options: Pick<LoginOptions, 'home' | 'profileName' | 'workspaceUrl'>,
+  token: string,
+): Promise<ProfileRecord> {
+  const status = await workspaceStatus(options.workspaceUrl)
+  const me = await whoIs(options.workspaceUrl, token)
+  const record: ProfileRecord = {
+    workspaceUrl: options.workspaceUrl,
+    issuer: status.issuer,
+    clientId: status.cliClientId,
+    accessToken: token,
+    email: me.email,
+    kind: 'personal-token',
+  }
+  await save(options, record)
+  return record
+}
+
+function workspaceStatus(workspaceUrl: string): Promise<WorkspaceStatus> {
+  return new ApiClient({ baseUrl: workspaceUrl }).get<WorkspaceStatus>(
+    apiPaths.workspace,
+  )
+}
+
+function whoIs(workspaceUrl: string, accessToken: string): Promise<Me> {
+  return new ApiClient({
+    baseUrl: workspaceUrl,
+    accessToken: async () => accessToken,
+  }).get<Me>(apiPaths.me)
+}
+
+function save(
+  options: Pick<LoginOptions, 'home' | 'profileName'>,
+  record: ProfileRecord,
+): Promise<void> {
+  return withCredentialsLock(options.home, () =>
+    saveProfile(options.home, options.profileName, record),
+  )
+}
+
+/** The browser when there is one; the device flow when asked for, or when
+ * there is no usable browser (offered on a terminal, else switched to). */
+async function signIn(
+  config: client.Configuration,
+  options: LoginOptions,
+): Promise<Tokens> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
+  const device = () =>
+    deviceSignIn(config, {
+      write: options.write,
+      retryCommand: retryCommand(options),
+      timeoutMs,
+    })
+
+  if (options.device) return await device()
+  if (!browserAvailable() && (await offerDevice(options, 'no browser'))) {
+    return await device()
+  }
+
+  const tokens = await browserSignIn(config, options, timeoutMs)
+  if (tokens !== 'no-browser') return tokens
+  return await device()
+}
+
+async function offerDevice(
+  options: LoginOptions,
+  reason: 'no browser' | 'browser failed',
+): Promise<boolean> {
+  const why =
+    reason === 'no browser'
+      ? 'No browser found on this machine'
+      : 'The browser did not start'
+  if (options.askDevice) {
+    return await options.askDevice(
+      `${why}. Sign in with a code on another device instead?`,
+    )
+  }
+  options.write(`${why}; switching to sign-in with a code (--device).\n`)
+  return true
+}
+
+/** The exact command that starts this device sign-in again. */
+function retryCommand(options: LoginOptions): string {
+  const flag =
+    options.profileName === defaultProfileName
+      ? ''
+      : ` --profile ${options.profileName}`
+  return `omni login ${options.workspaceUrl} --device${flag}`
 }
 
 async function browserSignIn(
   config: client.Configuration,
   options: LoginOptions,
   timeoutMs: number,
-): Promise<Tokens> {
+): Promise<Tokens | 'no-browser'> {
   const state = client.randomState()
   const verifier = client.randomPKCECodeVerifier()
   const redirect = await startLoopbackRedirect(state)
@@ -80,57 +172,53 @@ async function browserSignIn(
     options.write(
       `Opening your browser to sign in. If it does not open, visit:\n${url.href}\n`,
     )
-    openBrowser(url.href)
+    const opened = openBrowser(url.href).then(async (ok) =>
+      ok ? new Promise<never>(() => {}) : ('no-browser' as const),
+    )
 
-    const callbackUrl = await withTimeout(redirect.callback, timeoutMs)
-    try {
-      const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      })
-      redirect.finish({ ok: true })
-      return tokens
-    } catch (error) {
-      const reason = describe(error)
-      redirect.finish({ ok: false, reason })
-      throw new CliError(`Sign-in failed: ${reason}`, exitCodes.auth)
+    const outcome = await withTimeout(
+      Promise.race([redirect.callback, opened]),
+      timeoutMs,
+    )
+    if (outcome === 'no-browser') {
+      if (await offerDevice(options, 'browser failed')) return 'no-browser'
+      return await browserCallback(config, redirect, verifier, state, timeoutMs)
     }
+    return await exchange(config, redirect, outcome, verifier, state)
   } finally {
     redirect.close()
   }
 }
 
-async function deviceSignIn(
+async function browserCallback(
   config: client.Configuration,
-  options: LoginOptions,
+  redirect: Awaited<ReturnType<typeof startLoopbackRedirect>>,
+  verifier: string,
+  state: string,
   timeoutMs: number,
 ): Promise<Tokens> {
-  let grant: client.DeviceAuthorizationResponse
-  try {
-    grant = await client.initiateDeviceAuthorization(config, {
-      scope: cliScope,
-    })
-  } catch (error) {
-    throw new CliError(
-      `This workspace does not offer device sign-in: ${describe(error)}`,
-      exitCodes.auth,
-    )
-  }
+  const callbackUrl = await withTimeout(redirect.callback, timeoutMs)
+  return await exchange(config, redirect, callbackUrl, verifier, state)
+}
 
-  const complete = grant.verification_uri_complete
-  options.write(
-    `To sign in, visit:\n${grant.verification_uri}\n` +
-      `and enter the code: ${grant.user_code}\n` +
-      (complete ? `Or open:\n${complete}\n` : ''),
-  )
-
+async function exchange(
+  config: client.Configuration,
+  redirect: Awaited<ReturnType<typeof startLoopbackRedirect>>,
+  callbackUrl: URL,
+  verifier: string,
+  state: string,
+): Promise<Tokens> {
   try {
-    return await client.pollDeviceAuthorizationGrant(config, grant, undefined, {
-      signal: AbortSignal.timeout(timeoutMs),
+    const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
     })
+    redirect.finish({ ok: true })
+    return tokens
   } catch (error) {
-    if (isTimeout(error)) throw timedOut(timeoutMs)
-    throw new CliError(`Sign-in failed: ${describe(error)}`, exitCodes.auth)
+    const reason = describe(error)
+    redirect.finish({ ok: false, reason })
+    throw new CliError(`Sign-in failed: ${reason}`, exitCodes.auth)
   }
 }
 
@@ -149,9 +237,4 @@ function timedOut(ms: number): CliError {
     `Sign-in timed out after ${span}. Run omni login again.`,
     exitCodes.auth,
   )
-}
-
-function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: string }).name
-  return name === 'TimeoutError' || name === 'AbortError'
 }

@@ -1,11 +1,14 @@
 // Access tokens for a signed-in profile. A token that expires within a minute
-// is refreshed with the refresh token first, and rotated tokens are saved at
-// once, because many issuers invalidate the old refresh token on use
-// (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+// is refreshed with the refresh token first, once per process however many
+// requests wait on it, and under a lock shared by every process of this
+// OMNI_HOME; rotated tokens are saved at once, because many issuers
+// invalidate the old refresh token on use (RFC 9700 §4.14.2).
 
 import * as client from 'openid-client'
 import { CliError, exitCodes } from './cli-error.ts'
+import { withCredentialsLock } from './credentials-lock.ts'
 import {
+  defaultProfileName,
   findProfile,
   saveProfile,
   type ProfileRecord,
@@ -47,34 +50,37 @@ export function getAccessToken(profile: SignedInProfile): Promise<string> {
   return pending
 }
 
-async function refresh(profile: SignedInProfile): Promise<string> {
-  // Another process (the host daemon, a second command) may have refreshed
-  // already; its saved tokens are the current ones.
-  const saved = findProfile(profile.home, profile.name)
-  if (saved && !needsRefresh(saved) && sameSignIn(saved, profile.record)) {
-    profile.record = saved
-    return saved.accessToken
-  }
+/** Refreshes under the lock every process of this OMNI_HOME shares, then
+ * saves the rotated tokens before the lock is let go. */
+function refresh(profile: SignedInProfile): Promise<string> {
+  return withCredentialsLock(profile.home, () => refreshLocked(profile))
+}
 
-  const refreshToken = saved?.refreshToken ?? profile.record.refreshToken
+async function refreshLocked(profile: SignedInProfile): Promise<string> {
+  // Another process (the host daemon, a second command) may have refreshed
+  // while this one waited for the lock; its saved tokens are the current
+  // ones, and the refresh token this one holds is already spent.
+  const saved = findProfile(profile.home, profile.name)
+  if (!saved || !sameSignIn(saved, profile.record)) throw expired(profile)
+  profile.record = saved
+  if (!needsRefresh(saved)) return saved.accessToken
+
+  const refreshToken = saved.refreshToken
   if (!refreshToken) throw expired(profile)
 
-  const config = await oidcConfiguration(
-    profile.record.issuer,
-    profile.record.clientId,
-  )
+  const config = await oidcConfiguration(saved.issuer, saved.clientId)
   let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
   try {
     tokens = await client.refreshTokenGrant(config, refreshToken)
   } catch (error) {
     if (isInvalidGrant(error)) throw expired(profile)
+    // Not the issuer's final word (it may be unreachable for now).
     throw new CliError(
-      `Could not refresh the sign-in for ${profile.record.workspaceUrl}: ${describe(error)}`,
-      exitCodes.auth,
+      `Could not refresh the sign-in for ${saved.workspaceUrl}: ${describe(error)}`,
     )
   }
 
-  profile.record = withTokens(profile.record, tokens, refreshToken)
+  profile.record = withTokens(saved, tokens, refreshToken)
   saveProfile(profile.home, profile.name, profile.record)
   return profile.record.accessToken
 }
@@ -105,13 +111,26 @@ function sameSignIn(a: ProfileRecord, b: ProfileRecord): boolean {
   return a.workspaceUrl === b.workspaceUrl && a.issuer === b.issuer
 }
 
+/** The exact command that signs this profile in again. */
 export function loginHint(profile: SignedInProfile): string {
-  return `omni login ${profile.record.workspaceUrl} --profile ${profile.name}`
+  const { record, name } = profile
+  const flag = name === defaultProfileName ? '' : ` --profile ${name}`
+  const how = record.kind === 'personal-token' ? ' --token-stdin' : ''
+  return `omni login ${record.workspaceUrl}${flag}${how}`
+}
+
+/** The sign-in is over for good: only `omni login` brings it back. A host
+ * daemon ends on it rather than retrying. */
+export class SignInExpiredError extends CliError {
+  constructor(profile: SignedInProfile) {
+    super(
+      `Your sign-in has expired. Run: ${loginHint(profile)}`,
+      exitCodes.auth,
+    )
+    this.name = 'SignInExpiredError'
+  }
 }
 
 function expired(profile: SignedInProfile): CliError {
-  return new CliError(
-    `Your sign-in has expired. Run: ${loginHint(profile)}`,
-    exitCodes.auth,
-  )
+  return new SignInExpiredError(profile)
 }

@@ -32,9 +32,11 @@ export interface HostDaemonOptions {
   heartbeatMs?: number
 }
 
+/** Every reason but `stopped` is permanent: dialling again cannot help,
+ * so the daemon ends instead of retrying forever. */
 export type HostExit =
   | { reason: 'stopped' }
-  | { reason: 'host_taken' | 'unauthenticated'; message: string }
+  | { reason: 'host_taken' | 'unauthenticated' | 'removed'; message: string }
 
 export interface HostWelcome {
   hostId: string
@@ -130,6 +132,11 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
     }
     if (end.status === 401) {
       return { reason: 'unauthenticated', message: end.message }
+    }
+    // The host id is known and was removed by its owner; the server
+    // refuses it for good (a new id registers anew).
+    if (end.status === 404) {
+      return { reason: 'removed', message: end.message }
     }
     return null
   }
@@ -302,7 +309,8 @@ function readyFailure(exit: HostExit): Error {
   if (exit.reason === 'stopped') {
     return new Error('The host daemon stopped before the server welcomed it.')
   }
-  return new OmniError(exit.reason, exit.message)
+  const code = exit.reason === 'removed' ? 'not_found' : exit.reason
+  return new OmniError(code, exit.message)
 }
 
 /** http→ws, https→wss, keeping any path prefix the server is mounted on. */

@@ -1,16 +1,27 @@
-// omni login <workspace-url> [--profile NAME] [--device]
+// omni login <workspace-url> [--profile NAME] [--device | --token-stdin]
 // omni logout [--profile NAME]
 
 import type { Command } from 'commander'
 import * as client from 'openid-client'
-import { deleteProfile, findProfile } from '../credentials-store.ts'
-import { profileName, type ProfileOption } from '../context.ts'
-import { login } from '../login-flow.ts'
-import { oidcConfiguration } from '../oidc-client.ts'
+import { CliError, exitCodes, usageError } from '../cli-error.ts'
+import { chooseProfile, profileName, type ProfileOption } from '../context.ts'
+import { withCredentialsLock } from '../credentials-lock.ts'
+import {
+  deleteProfile,
+  findProfile,
+  type ProfileRecord,
+} from '../credentials-store.ts'
+import { login, loginWithPersonalToken } from '../login-flow.ts'
+import { describe, oidcConfiguration } from '../oidc-client.ts'
 import { ensureOmniHome, omniHome } from '../omni-home.ts'
 import { note, say } from '../output.ts'
+import { confirm, readAllStdin, stdinIsTty } from '../prompt.ts'
 import { canonicalWorkspaceUrl } from '../workspace-url.ts'
-import { CliError, exitCodes } from '../cli-error.ts'
+
+interface LoginFlags extends ProfileOption {
+  device?: boolean
+  tokenStdin?: boolean
+}
 
 export function registerLogin(program: Command): void {
   program
@@ -21,29 +32,37 @@ export function registerLogin(program: Command): void {
       'the Omnigent server, e.g. https://omni.example.com',
     )
     .option('--profile <name>', 'save the sign-in under this profile name')
-    .option('--device', 'sign in on another device (no browser here)')
-    .action(
-      async (url: string, options: ProfileOption & { device?: boolean }) => {
-        const workspaceUrl = canonicalWorkspaceUrl(url)
-        const home = ensureOmniHome(omniHome())
-        const record = await login({
-          home,
-          profileName: profileName(options),
-          workspaceUrl,
-          device: Boolean(options.device),
-          write: (text) => process.stderr.write(text),
-        })
-        say(`Signed in to ${record.workspaceUrl} as ${record.email}.`)
-      },
+    .option('--device', 'sign in with a code on another device (no browser)')
+    .option(
+      '--token-stdin',
+      'sign in with a personal access token read from stdin',
     )
+    .action(async (url: string, options: LoginFlags) => {
+      if (options.device && options.tokenStdin) {
+        throw usageError('Use either --device or --token-stdin, not both.')
+      }
+      const workspaceUrl = canonicalWorkspaceUrl(url)
+      const home = ensureOmniHome(omniHome())
+      const target = { home, profileName: profileName(options), workspaceUrl }
+
+      const record = options.tokenStdin
+        ? await loginWithPersonalToken(target, await tokenFromStdin())
+        : await login({
+            ...target,
+            device: Boolean(options.device),
+            write: (text) => process.stderr.write(text),
+            askDevice: stdinIsTty() ? confirm : undefined,
+          })
+      say(`Signed in to ${record.workspaceUrl} as ${record.email}.`)
+    })
 
   program
     .command('logout')
-    .description('forget the sign-in of a profile')
+    .description('revoke and forget the sign-in of a profile')
     .option('--profile <name>', 'the profile to sign out')
     .action(async (options: ProfileOption) => {
       const home = omniHome()
-      const name = profileName(options)
+      const name = chooseProfile(home, options)
       const record = findProfile(home, name)
       if (!record) {
         throw new CliError(
@@ -52,27 +71,48 @@ export function registerLogin(program: Command): void {
         )
       }
 
-      await revoke(record.issuer, record.clientId, record.refreshToken)
-      deleteProfile(home, name)
+      await revoke(record)
+      await withCredentialsLock(home, () => deleteProfile(home, name))
       say(`Signed out of ${record.workspaceUrl} (profile ${name}).`)
     })
 }
 
-/** Revokes the refresh token (RFC 7009) when the issuer offers revocation;
- * the local copy is deleted whatever happens here. */
-async function revoke(
-  issuer: string,
-  clientId: string,
-  refreshToken: string | undefined,
-): Promise<void> {
-  if (!refreshToken) return
+/** The first line of stdin: a token is never an argument, where other
+ * users of the machine could read it. */
+async function tokenFromStdin(): Promise<string> {
+  if (stdinIsTty()) {
+    note('Paste the personal access token, then press Enter and Ctrl-D.')
+  }
+  const token = (await readAllStdin()).split(/\r?\n/, 1)[0]?.trim() ?? ''
+  if (!token) throw usageError('No token on stdin.')
+  return token
+}
+
+/** Revokes the refresh token at the issuer (RFC 7009 §2.1) when there is
+ * one and the issuer offers revocation, and says what happened; the local
+ * copy is deleted whatever happens here. */
+async function revoke(record: ProfileRecord): Promise<void> {
+  if (record.kind === 'personal-token') {
+    note(
+      'The personal access token itself stays valid until it expires; revoke it with omni tokens revoke ID.',
+    )
+    return
+  }
+  if (!record.refreshToken) return
+
   try {
-    const config = await oidcConfiguration(issuer, clientId)
-    if (!config.serverMetadata().revocation_endpoint) return
-    await client.tokenRevocation(config, refreshToken, {
+    const config = await oidcConfiguration(record.issuer, record.clientId)
+    if (!config.serverMetadata().revocation_endpoint) {
+      note('The issuer offers no revocation; removed the sign-in here only.')
+      return
+    }
+    await client.tokenRevocation(config, record.refreshToken, {
       token_type_hint: 'refresh_token',
     })
-  } catch {
-    note('Could not revoke the token at the issuer; removed it here anyway.')
+    note('Revoked the sign-in at the issuer.')
+  } catch (error) {
+    note(
+      `Could not revoke the sign-in at the issuer (${describe(error)}); removed it here anyway.`,
+    )
   }
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import type { NewDirectoryUser, WorkspaceStatus } from '../../protocol/api.ts'
 import { ApiClient, apiPaths } from '../api-client.ts'
 import { CliError, exitCodes, usageError } from '../cli-error.ts'
-import { apiFor, profileName, type ProfileOption } from '../context.ts'
+import { apiFor, chooseProfile, type ProfileOption } from '../context.ts'
 import { findProfile } from '../credentials-store.ts'
 import { omniHome } from '../omni-home.ts'
 import { say } from '../output.ts'
@@ -34,7 +34,7 @@ export function registerUsers(program: Command): void {
     .action(async (email: string, options: AddOptions) => {
       const address = checkEmail(email)
       const home = omniHome()
-      const name = profileName(options)
+      const name = chooseProfile(home, options)
       const profile = findProfile(home, name)
       const workspaceUrl = options.workspace
         ? canonicalWorkspaceUrl(options.workspace)
