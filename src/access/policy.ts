@@ -46,6 +46,9 @@ export const workspaceActions = [
   'workspace.audit',
   'workspace.users.add',
   'workspace.use',
+  'token.create',
+  'token.list',
+  'token.revoke',
 ] as const
 export type WorkspaceAction = (typeof workspaceActions)[number]
 
@@ -88,8 +91,11 @@ export function decideWorkspace(
   if (action === 'workspace.toggle' || action === 'workspace.users.add') {
     return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
   }
+  // A person's own access tokens: seeing and revoking them is never
+  // blocked; making one is using Omnigent.
+  if (action === 'token.list' || action === 'token.revoke') return allow
   if (!enabled) return deny(new OmniError('not_enabled'))
-  if (action === 'workspace.use') return allow
+  if (action === 'workspace.use' || action === 'token.create') return allow
   return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
 }
 
