@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { createLogger, type Logger } from '../core/log.ts'
 import { createIdentity } from '../identity/index.ts'
+import { registerMcpEndpoint } from '../mcp/mcp-endpoint.ts'
 import { EventLog } from '../sessions/event-log.ts'
 import { HostRegistry } from '../sessions/host-registry.ts'
 import { LiveHub } from '../sessions/live-hub.ts'
@@ -100,6 +101,7 @@ export async function runServer(
   registerHostRoutes(app, { storage, workspaceId: ws, hosts })
   registerSessionRoutes(app, sessions)
   registerAuditRoutes(app, { storage, workspaceId: ws, sessions, workspace })
+  registerMcpEndpoint(app, { sessions, hub, version: '0.1.0' })
   await registerWebApp(app, config.webDir)
 
   const follow = new FollowEndpoint({
