@@ -142,9 +142,9 @@ export interface TokenSummary {
   lastUsedAt: string | null
 }
 
-/** POST /auth/logout-everywhere (cookie, same origin) or
- * POST /api/me/sign-out-everywhere (any credential) → SignedOutEverywhere:
- * every server-side web session of the caller ends. */
+/** POST /auth/logout-everywhere (the sign-in cookie, from this server's
+ * own pages) → SignedOutEverywhere: every server-side web session of the
+ * caller ends. A form post (Accept: text/html) is redirected home. */
 export interface SignedOutEverywhere {
   webSessionsEnded: number
 }
