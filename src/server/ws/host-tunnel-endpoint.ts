@@ -118,10 +118,10 @@ export class HostTunnelEndpoint {
       clearInterval(pinger)
       if (!hosts.detach(link)) return
       hostLog.info('host disconnected')
-      void touchHost(
-        this.#options.storage.db,
-        this.#options.workspaceId,
-        hostId,
+      // At shutdown the database may close first; the host is gone anyway.
+      const { db } = this.#options.storage
+      touchHost(db, this.#options.workspaceId, hostId).catch((error: unknown) =>
+        hostLog.info({ err: error }, 'recording when the host left failed'),
       )
       turns.hostGone(hostId).catch((error: unknown) => {
         hostLog.error({ err: error }, 'ending the turns of a lost host failed')
