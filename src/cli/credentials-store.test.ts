@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {
   chmodSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -68,6 +69,34 @@ describe('credentials store', () => {
     assert.equal(deleteProfile(home, 'local'), true)
     assert.equal(findProfile(home, 'local'), undefined)
     assert.deepEqual(findProfile(home, 'default'), work)
+  })
+
+  it('saves the workspace URL in its canonical form', () => {
+    const home = freshHome()
+    saveProfile(home, 'default', record('a@x.io', 'HTTP://LocalHost:80/'))
+
+    const saved = JSON.parse(
+      readFileSync(join(home, 'credentials.json'), 'utf8'),
+    )
+    assert.equal(saved.profiles.default.workspaceUrl, 'http://localhost')
+  })
+
+  it('reads a hand-written URL back in its canonical form', () => {
+    const home = freshHome()
+    const spelled = {
+      ...record('a@x.io', 'https://a.example.com'),
+      workspaceUrl: 'HTTPS://A.Example.com:443/',
+    }
+    mkdirSync(home)
+    writeFileSync(
+      join(home, 'credentials.json'),
+      JSON.stringify({ version: 1, profiles: { default: spelled } }),
+    )
+
+    assert.equal(
+      loadProfile(home, 'default').workspaceUrl,
+      'https://a.example.com',
+    )
   })
 
   it('replaces the file by rename, leaving no temporary file behind', () => {

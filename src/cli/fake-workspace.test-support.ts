@@ -28,6 +28,8 @@ export interface FakeWorkspace {
 
   /** Makes the API accept this access token, as if the issuer made it. */
   acceptAccessToken(token: string): void
+  /** Stops accepting it, as if it had been revoked. */
+  forgetAccessToken(token: string): void
   close(): Promise<void>
 }
 
@@ -222,6 +224,7 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
     issuer,
     ...fake,
     acceptAccessToken: (token) => void accessTokens.add(token),
+    forgetAccessToken: (token) => void accessTokens.delete(token),
     close: () =>
       new Promise<void>((resolve) => {
         wss.close()

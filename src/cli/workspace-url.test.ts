@@ -12,6 +12,7 @@ describe('canonicalWorkspaceUrl', () => {
     ['https://example.com/Omni//', 'https://example.com/Omni'],
     ['http://127.0.0.1:6767/', 'http://127.0.0.1:6767'],
     ['http://LOCALHOST:80', 'http://localhost'],
+    ['HTTP://LocalHost:80/', 'http://localhost'],
     ['http://127.8.9.10:5000', 'http://127.8.9.10:5000'],
     ['http://[::1]:6767', 'http://[::1]:6767'],
     ['  https://omni.example.com  ', 'https://omni.example.com'],
