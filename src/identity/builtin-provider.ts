@@ -4,9 +4,13 @@
 // server verifies it exactly as it would an external issuer's.
 
 import type { Kysely } from 'kysely'
-import Provider, { type Configuration } from 'oidc-provider'
+import Provider, {
+  type ClientMetadata,
+  type Configuration,
+} from 'oidc-provider'
 import type { Database } from '../storage/schema.ts'
 import { getDirectoryUser } from './directory.ts'
+import type { StaticClient } from './identity-config.ts'
 import { createPayloadAdapter } from './provider-adapter.ts'
 import * as pages from './provider-pages.ts'
 import { signingAlg, type ProviderSecrets } from './provider-secrets.ts'
@@ -21,6 +25,9 @@ export interface BuiltinProviderOptions {
   workspaceId: string
   publicUrl: string
   secrets: ProviderSecrets
+  /** More registered clients, for deployments that sign other relying
+   * parties in (and for tests that use this provider as an external one). */
+  extraClients?: StaticClient[]
 }
 
 const minute = 60
@@ -43,6 +50,12 @@ export function createBuiltinProvider(
 ): Provider {
   const { db, workspaceId, publicUrl, secrets } = options
   const audience = apiAudience(publicUrl)
+  const extraClients = options.extraClients ?? []
+  const opaqueClients = new Set(
+    extraClients
+      .filter((client) => client.opaqueAccessTokens)
+      .map((client) => client.clientId),
+  )
 
   const groupsOf = (isAdmin: number): string[] => (isAdmin ? [adminGroup] : [])
 
@@ -76,6 +89,14 @@ export function createBuiltinProvider(
         grant_types: ['authorization_code', 'refresh_token', deviceCodeGrant],
         response_types: ['code'],
       },
+      ...extraClients.map((client): ClientMetadata => ({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: client.redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      })),
     ],
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -133,8 +154,13 @@ export function createBuiltinProvider(
       },
       resourceIndicators: {
         enabled: true,
-        // Every client gets tokens for the API, asked for or not (RFC 8707).
-        defaultResource: () => audience,
+        // Every client gets tokens for the API, asked for or not (RFC 8707),
+        // except one registered for opaque tokens: with no resource, its
+        // tokens are for userinfo and opaque.
+        defaultResource: (_ctx, client) =>
+          client !== undefined && opaqueClients.has(client.clientId)
+            ? undefined
+            : audience,
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({
           audience,

@@ -5,8 +5,12 @@ import { errorBody, type OmniError } from '../core/errors.ts'
  * RFC 6750 §3, with `invalid_token` when a token was presented. */
 export function sendError(reply: FastifyReply, error: OmniError) {
   if (error.status === 401) {
-    const tokenProblem =
-      error.code === 'token_invalid' || error.code === 'token_expired'
+    const tokenProblem = [
+      'token_invalid',
+      'token_expired',
+      'token_revoked',
+      'clock_skew',
+    ].includes(error.code)
     reply.header(
       'www-authenticate',
       tokenProblem ? 'Bearer error="invalid_token"' : 'Bearer',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { identityFromClaims } from './identity-claims.ts'
+import { identityFromClaims, standardClaimRules } from './identity-claims.ts'
 
 const issuer = 'https://issuer.example'
 
@@ -29,7 +29,7 @@ describe('identity from issuer claims', () => {
       identityFromClaims(
         issuer,
         { ...claims, groups: ['omni-admins'] },
-        'omni-admins',
+        { ...standardClaimRules, adminGroup: 'omni-admins' },
       ).isAdmin,
       true,
     )
@@ -75,6 +75,67 @@ describe('identity from issuer claims', () => {
       () =>
         identityFromClaims(issuer, { email: 'a@b.c', email_verified: true }),
       { code: 'token_invalid', message: 'The credential is not valid.' },
+    )
+  })
+
+  test('another email claim counts only when configured as trusted, without email_verified', () => {
+    const claims = { sub: 'abc', preferred_username: 'Ada@Corp.example' }
+    const rules = {
+      ...standardClaimRules,
+      emailClaim: 'preferred_username',
+      emailClaimTrusted: true,
+    }
+
+    assert.equal(
+      identityFromClaims(issuer, claims, rules).email,
+      'ada@corp.example',
+    )
+    assert.throws(
+      () =>
+        identityFromClaims(issuer, claims, {
+          ...rules,
+          emailClaimTrusted: false,
+        }),
+      {
+        code: 'email_unverified',
+        message: 'Your workspace did not confirm your email address.',
+      },
+    )
+  })
+
+  test('a claim that is not an email address is refused', () => {
+    const rules = {
+      ...standardClaimRules,
+      emailClaim: 'preferred_username',
+      emailClaimTrusted: true,
+    }
+    assert.throws(
+      () =>
+        identityFromClaims(
+          issuer,
+          { sub: 'abc', preferred_username: 'ada' },
+          rules,
+        ),
+      {
+        code: 'email_unverified',
+        message: 'Your workspace did not share your email address.',
+      },
+    )
+  })
+
+  test('groups come from the configured claim', () => {
+    const rules = { ...standardClaimRules, groupsClaim: 'roles' }
+    const claims = { sub: 'abc', email: 'a@b.c', email_verified: true }
+
+    assert.equal(
+      identityFromClaims(issuer, { ...claims, roles: ['admins'] }, rules)
+        .isAdmin,
+      true,
+    )
+    assert.equal(
+      identityFromClaims(issuer, { ...claims, groups: ['admins'] }, rules)
+        .isAdmin,
+      false,
     )
   })
 })

@@ -1,22 +1,44 @@
-// Turns an issuer's claims (from an ID token or a JWT access token) into the
-// identity Omnigent keys a user by. Only a workspace-verified email counts:
-// sharing is by email, so an unverified one could claim someone's grants.
+// Turns an issuer's claims (from an ID token, a JWT access token or a
+// userinfo answer) into the identity Omnigent keys a user by. Only an email
+// the workspace vouches for counts: sharing is by email, so an unverified
+// one could claim someone's grants.
 
 import { OmniError } from '../core/errors.ts'
 import type { Identity } from '../storage/user-store.ts'
 
 export const defaultAdminGroup = 'admins'
 
+/** Which claims carry the email and the groups. */
+export interface ClaimRules {
+  /** `email` needs `email_verified: true` beside it. */
+  emailClaim: string
+  /** Set only for another claim (such as `preferred_username` or `upn`)
+   * that has no verification flag: the issuer is trusted to have checked
+   * it. Configuration refuses it for `email`. */
+  emailClaimTrusted: boolean
+  groupsClaim: string
+  adminGroup: string
+}
+
+export const standardClaimRules: ClaimRules = Object.freeze({
+  emailClaim: 'email',
+  emailClaimTrusted: false,
+  groupsClaim: 'groups',
+  adminGroup: defaultAdminGroup,
+})
+
 export function identityFromClaims(
   issuer: string,
   claims: Record<string, unknown>,
-  adminGroup = defaultAdminGroup,
+  rules: ClaimRules = standardClaimRules,
 ): Identity {
-  const { sub, email, email_verified: emailVerified, groups } = claims
+  const { sub } = claims
   if (typeof sub !== 'string' || sub === '') {
     throw new OmniError('token_invalid')
   }
-  if (typeof email !== 'string' || email === '') {
+
+  const email = claims[rules.emailClaim]
+  if (typeof email !== 'string' || !email.includes('@')) {
     throw new OmniError(
       'email_unverified',
       'Your workspace did not share your email address.',
@@ -24,13 +46,16 @@ export function identityFromClaims(
   }
   // OpenID Connect Core §5.1 makes email_verified a boolean; a string "true"
   // or a missing claim is not a confirmation.
-  if (emailVerified !== true) throw new OmniError('email_unverified')
+  if (!rules.emailClaimTrusted && claims.email_verified !== true) {
+    throw new OmniError('email_unverified')
+  }
 
+  const groups = claims[rules.groupsClaim]
   return {
     issuer,
     subject: sub,
     email: email.toLowerCase(),
     emailVerified: true,
-    isAdmin: Array.isArray(groups) && groups.includes(adminGroup),
+    isAdmin: Array.isArray(groups) && groups.includes(rules.adminGroup),
   }
 }

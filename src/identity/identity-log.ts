@@ -29,5 +29,11 @@ export function identityLog(parent: Logger) {
       log.info({ directoryUserId, via }, 'first admin created'),
     directoryUserAdded: (directoryUserId: string, by: string) =>
       log.info({ directoryUserId, by }, 'directory user added'),
+    signedOutEverywhere: (userId: string, webSessions: number) =>
+      log.info({ userId, webSessions }, 'signed out everywhere'),
+    accessTokenCreated: (userId: string, tokenId: string, via: string) =>
+      log.info({ userId, tokenId, via }, 'access token created'),
+    accessTokenRevoked: (userId: string, tokenId: string) =>
+      log.info({ userId, tokenId }, 'access token revoked'),
   })
 }

@@ -5,12 +5,13 @@
 
 import type { FastifyInstance } from 'fastify'
 import type { IncomingMessage } from 'node:http'
+import type Provider from 'oidc-provider'
 import type { Actor } from '../access/policy.ts'
 import type { Logger } from '../core/log.ts'
 import type { Storage } from '../storage/database.ts'
-import { createAuthenticator } from './authenticator.ts'
+import { accessTokens } from './access-tokens.ts'
+import { createAuthenticator, type Credential } from './authenticator.ts'
 import {
-  adminGroup,
   apiAudience,
   builtinIssuer,
   cliClientId,
@@ -19,13 +20,19 @@ import {
 } from './builtin-provider.ts'
 import { isDirectoryEmpty } from './directory.ts'
 import { firstAdminCreator } from './first-admin.ts'
-import { identityLog } from './identity-log.ts'
+import { standardClaimRules } from './identity-claims.ts'
+import { builtinIdentity, type IdentityConfig } from './identity-config.ts'
+import { identityLog, type IdentityLog } from './identity-log.ts'
 import { interactionRoutes } from './interaction-routes.ts'
-import { lazyIssuerClient } from './issuer-client.ts'
+import { lazyIssuerClient, type IssuerClient } from './issuer-client.ts'
 import { loadProviderSecrets, publicKeys } from './provider-secrets.ts'
 import { providerRoutes } from './provider-mount.ts'
+import { createProxyIdentity } from './proxy-identity.ts'
 import { setupRoutes } from './setup-routes.ts'
-import { createTokenVerifier, localKeys } from './token-verifier.ts'
+import { createIdentityRecorder } from './sign-in-record.ts'
+import { createTokenVerifier, localKeys, remoteKeys } from './token-verifier.ts'
+import { tokenRoutes } from './token-routes.ts'
+import { createUserinfoCheck } from './userinfo-check.ts'
 import { webSignInRoutes } from './web-sign-in.ts'
 
 export interface IdentityOptions {
@@ -34,6 +41,12 @@ export interface IdentityOptions {
   /** The server's public origin, e.g. `https://omni.example.com`. */
   publicUrl: string
   log: Logger
+  /** Which issuer to trust; the built-in workspace when absent. */
+  config?: IdentityConfig
+  /** Called when web sessions end: one on sign-out (with its stored id,
+   * the cookie token's hash), all of the user's on sign-out everywhere
+   * (without one), so the server can close the streams they opened. */
+  onSignOut?: (userId: string, webSessionId?: string) => void
 }
 
 export interface Identity {
@@ -41,53 +54,72 @@ export interface Identity {
   cliClientId: string
   builtin: boolean
   authenticate(req: IncomingMessage): Promise<Actor>
+  /** The credential `authenticate` accepted for this request. */
+  credentialOf(req: IncomingMessage): Credential | undefined
   register(app: FastifyInstance): Promise<void>
   isDirectoryEmpty(): Promise<boolean>
+}
+
+/** The parts that differ between the built-in workspace and an external
+ * issuer; everything else is the same code. */
+interface IssuerSide {
+  issuer: string
+  cliClientId: string
+  issuerClient: IssuerClient
+  verifyToken: ReturnType<typeof createTokenVerifier>
+  scope: string
+  builtin?: { provider: Provider }
 }
 
 export async function createIdentity(
   options: IdentityOptions,
 ): Promise<Identity> {
   const { storage, workspaceId } = checkOptions(options)
+  const config = options.config ?? builtinIdentity
   const log = identityLog(options.log)
   const publicUrl = canonicalPublicUrl(options.publicUrl)
   const { db } = storage
-  const issuer = builtinIssuer(publicUrl)
 
-  const secrets = await loadProviderSecrets(db, workspaceId)
-  const provider = createBuiltinProvider({
-    db,
-    workspaceId,
-    publicUrl,
-    secrets,
-  })
-  provider.on('server_error', (_ctx, error) => log.providerFault(error))
+  const side =
+    config.external === undefined
+      ? await builtinSide(options, config, publicUrl, log)
+      : externalSide(config.external)
+  const claims = config.external?.claims ?? standardClaimRules
+  const { issuer, issuerClient } = side
 
-  const verifyToken = createTokenVerifier({
-    issuer,
-    audience: apiAudience(publicUrl),
-    keys: localKeys(publicKeys(secrets.jwks)),
-  })
-  const authenticate = createAuthenticator({
+  const tokens = accessTokens(db, workspaceId)
+  const recorder = createIdentityRecorder({ db, workspaceId })
+  const proxyIdentity = createProxyIdentity(config.proxy, publicUrl)
+  const authenticator = createAuthenticator({
     db,
     workspaceId,
     issuer,
-    adminGroup,
-    verifyToken,
-  })
-  const issuerClient = lazyIssuerClient({
-    issuer,
-    clientId: webClientId,
-    clientSecret: secrets.webClientSecret,
-    allowHttp: true,
+    claims,
+    verifyToken: side.verifyToken,
+    checkOpaqueToken: createUserinfoCheck({
+      endpoint: async () =>
+        (await issuerClient()).serverMetadata().userinfo_endpoint,
+    }),
+    tokens,
+    proxyIdentity,
+    recorder,
   })
   const createFirstAdmin = firstAdminCreator(db, workspaceId)
 
   async function register(app: FastifyInstance): Promise<void> {
-    await app.register(providerRoutes(provider, publicUrl))
-    await app.register(
-      interactionRoutes({ provider, db, workspaceId, createFirstAdmin, log }),
-    )
+    const builtin = side.builtin
+    if (builtin !== undefined) {
+      await app.register(providerRoutes(builtin.provider, publicUrl))
+      await app.register(
+        interactionRoutes({
+          provider: builtin.provider,
+          db,
+          workspaceId,
+          createFirstAdmin,
+          log,
+        }),
+      )
+    }
     await app.register(
       webSignInRoutes({
         db,
@@ -95,24 +127,106 @@ export async function createIdentity(
         publicUrl,
         issuer,
         issuerClient,
-        scope: 'openid email',
-        adminGroup,
+        scope: side.scope,
+        claims,
+        recorder,
+        proxyIdentity,
+        log,
+        ...(options.onSignOut ? { onSignOut: options.onSignOut } : {}),
+      }),
+    )
+    await app.register(
+      setupRoutes({
+        db,
+        workspaceId,
+        builtin: builtin !== undefined,
+        authenticate: authenticator.authenticate,
+        createFirstAdmin,
         log,
       }),
     )
     await app.register(
-      setupRoutes({ db, workspaceId, authenticate, createFirstAdmin, log }),
+      tokenRoutes({ db, workspaceId, authenticator, tokens, log }),
     )
   }
 
   return Object.freeze({
     issuer,
-    cliClientId,
-    builtin: true,
-    authenticate,
+    cliClientId: side.cliClientId,
+    builtin: side.builtin !== undefined,
+    authenticate: authenticator.authenticate,
+    credentialOf: authenticator.credentialOf,
     register,
     isDirectoryEmpty: () => isDirectoryEmpty(db, workspaceId),
   })
+}
+
+/** The built-in workspace: the provider at `${publicUrl}/oidc`, whose keys
+ * the verifier holds locally, and the relying party pointed at it. */
+async function builtinSide(
+  options: IdentityOptions,
+  config: IdentityConfig,
+  publicUrl: string,
+  log: IdentityLog,
+): Promise<IssuerSide> {
+  const { storage, workspaceId } = options
+  const issuer = builtinIssuer(publicUrl)
+  const secrets = await loadProviderSecrets(storage.db, workspaceId)
+  const provider = createBuiltinProvider({
+    db: storage.db,
+    workspaceId,
+    publicUrl,
+    secrets,
+    extraClients: config.builtinClients,
+  })
+  provider.on('server_error', (_ctx, error) => log.providerFault(error))
+
+  return {
+    issuer,
+    cliClientId,
+    issuerClient: lazyIssuerClient({
+      issuer,
+      clientId: webClientId,
+      clientSecret: secrets.webClientSecret,
+      allowHttp: true,
+    }),
+    verifyToken: createTokenVerifier({
+      issuer,
+      audience: apiAudience(publicUrl),
+      keys: localKeys(publicKeys(secrets.jwks)),
+    }),
+    scope: 'openid email',
+    builtin: { provider },
+  }
+}
+
+/** An external issuer, found by discovery; its keys come from its
+ * `jwks_uri` and are fetched again when an unknown key id appears. */
+function externalSide(
+  external: NonNullable<IdentityConfig['external']>,
+): IssuerSide {
+  const issuerClient = lazyIssuerClient({
+    issuer: external.issuer,
+    clientId: external.clientId,
+    clientSecret: external.clientSecret,
+  })
+  const jwksUri = async () => {
+    const uri = (await issuerClient()).serverMetadata().jwks_uri
+    if (uri === undefined) throw new Error('the issuer publishes no jwks_uri')
+    return uri
+  }
+
+  return {
+    issuer: external.issuer,
+    cliClientId: external.cliClientId,
+    issuerClient,
+    verifyToken: createTokenVerifier({
+      issuer: external.issuer,
+      audience: external.apiAudience,
+      keys: remoteKeys(jwksUri),
+    }),
+    scope: external.scopes.join(' '),
+  }
 }
 
 function checkOptions(options: IdentityOptions): IdentityOptions {
@@ -147,6 +261,11 @@ function canonicalPublicUrl(value: unknown): string {
   return url.origin
 }
 
-export type { Actor }
+export type { Actor, Credential, IdentityConfig }
 export { sessionCookie } from './web-sign-in.ts'
 export { identityFromClaims } from './identity-claims.ts'
+export {
+  redactedIdentityConfig,
+  resolveIdentityConfig,
+  identitySections,
+} from './identity-config.ts'

@@ -189,7 +189,10 @@ describe('adding directory users', () => {
     )
 
     assert.equal(response.status, 201)
-    assert.deepEqual(response.body, { email: 'early@example.com', admin: false })
+    assert.deepEqual(response.body, {
+      email: 'early@example.com',
+      admin: false,
+    })
   })
 
   test('while Omnigent is off, a member cannot add users', async () => {

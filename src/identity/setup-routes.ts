@@ -18,6 +18,8 @@ import type { IdentityLog } from './identity-log.ts'
 export interface SetupRoutesOptions {
   db: Kysely<Database>
   workspaceId: string
+  /** False with an external issuer, whose directory is not ours. */
+  builtin: boolean
   authenticate: Authenticate
   createFirstAdmin: CreateFirstAdmin
   log: IdentityLog
@@ -45,7 +47,15 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export function setupRoutes(options: SetupRoutesOptions) {
   const { db, workspaceId, authenticate, createFirstAdmin, log } = options
 
+  const notOurs = () => {
+    throw new OmniError(
+      'invalid_input',
+      'This server signs people in through an external workspace; add people there.',
+    )
+  }
+
   async function setup(request: FastifyRequest, reply: FastifyReply) {
+    if (!options.builtin) notOurs()
     const { email, password } = parse(setupBody, request.body)
     const address = request.raw.socket.remoteAddress
     const admin = await createFirstAdmin({ email, password }, address)
@@ -56,6 +66,7 @@ export function setupRoutes(options: SetupRoutesOptions) {
 
   async function addUser(request: FastifyRequest, reply: FastifyReply) {
     const actor = await authenticate(request.raw)
+    if (!options.builtin) notOurs()
     const enabled = (await getSetting(db, workspaceId, 'enabled')) === 'true'
     enforce(decideWorkspace(actor, 'workspace.users.add', enabled))
 

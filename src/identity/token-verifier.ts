@@ -26,6 +26,10 @@ export interface TokenVerifierOptions {
 
 export type VerifyToken = (token: string) => Promise<JWTPayload>
 
+/** How far the issuer's clock and ours may disagree (RFC 7519 §4.1.4
+ * allows "a small leeway"). */
+export const clockToleranceSeconds = 60
+
 export function createTokenVerifier(
   options: TokenVerifierOptions,
 ): VerifyToken {
@@ -33,26 +37,55 @@ export function createTokenVerifier(
 
   return async function verifyToken(token) {
     const keySet = await keys()
+    let payload: JWTPayload
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      const verified = await jwtVerify(token, keySet, {
         issuer,
         audience,
         algorithms: allowedAlgorithms,
-        clockTolerance: 60,
+        clockTolerance: clockToleranceSeconds,
         requiredClaims: ['sub', 'exp'],
       })
-      return payload
+      payload = verified.payload
     } catch (error) {
-      // The error names neither the token nor its claims.
-      if (error instanceof errors.JWTExpired) {
-        throw new OmniError('token_expired')
-      }
-      if (error instanceof errors.JOSEError) {
-        throw new OmniError('token_invalid')
-      }
-      throw error
+      throw verificationError(error)
     }
+
+    // jose checks `iat` only with a maximum age; a token issued in our
+    // future means one of the two clocks is wrong.
+    const now = Math.floor(Date.now() / 1000)
+    if (typeof payload.iat === 'number') {
+      if (payload.iat > now + clockToleranceSeconds) {
+        throw new OmniError('clock_skew')
+      }
+    }
+    return payload
   }
+}
+
+/** The error names neither the token nor its claims. */
+function verificationError(error: unknown): unknown {
+  if (error instanceof errors.JWTExpired) {
+    return new OmniError('token_expired')
+  }
+  // A valid signature with `nbf` beyond the tolerance: not yet valid by our
+  // clock, which is a clock problem rather than a bad token.
+  if (
+    error instanceof errors.JWTClaimValidationFailed &&
+    error.claim === 'nbf'
+  ) {
+    return new OmniError('clock_skew')
+  }
+  if (error instanceof errors.JOSEError) {
+    return new OmniError('token_invalid')
+  }
+  return error
+}
+
+/** Whether a bearer token is a JWS in compact form (RFC 7515 §7.1); any
+ * other token is opaque to us. */
+export function looksLikeJwt(token: string): boolean {
+  return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)
 }
 
 export function localKeys(jwks: JSONWebKeySet): () => Promise<JWTVerifyGetKey> {

@@ -54,16 +54,37 @@ export async function findLiveWebSession(
     .executeTakeFirst()
 }
 
+/** Revokes the session the token names; returns its user, if it was live. */
 export async function revokeWebSession(
   db: Kysely<Database>,
   workspaceId: string,
   token: string,
-): Promise<void> {
-  await db
+): Promise<string | undefined> {
+  const row = await db
     .updateTable('web_sessions')
     .set({ revoked_at: now() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', hashSessionToken(token))
     .where('revoked_at', 'is', null)
-    .execute()
+    .returning('user_id')
+    .executeTakeFirst()
+  return row?.user_id
+}
+
+/** Ends every live web session of the user ("sign out everywhere") and
+ * says how many there were. */
+export async function revokeAllWebSessions(
+  db: Kysely<Database>,
+  workspaceId: string,
+  userId: string,
+): Promise<number> {
+  const result = await db
+    .updateTable('web_sessions')
+    .set({ revoked_at: now() })
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now())
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }

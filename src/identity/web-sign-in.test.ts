@@ -137,7 +137,7 @@ describe('web sign-in on a fresh built-in workspace', () => {
 
     const response = await fetch(`${server.publicUrl}/auth/logout`, {
       method: 'POST',
-      headers: { cookie },
+      headers: { cookie, origin: server.publicUrl },
     })
     assert.equal(response.status, 204)
     assert.match(

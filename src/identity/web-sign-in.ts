@@ -6,18 +6,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import * as client from 'openid-client'
-import { isOmniError } from '../core/errors.ts'
+import { errorBody, isOmniError, OmniError } from '../core/errors.ts'
+import type { SignedOutEverywhere } from '../protocol/api.ts'
 import type { Database } from '../storage/schema.ts'
 import { readCookie, sessionSetCookie } from './cookie-header.ts'
 import { html, page } from './html.ts'
-import { identityFromClaims } from './identity-claims.ts'
+import { refuseCrossSite } from './cross-site.ts'
+import { identityFromClaims, type ClaimRules } from './identity-claims.ts'
 import type { IdentityLog } from './identity-log.ts'
 import type { IssuerClient } from './issuer-client.ts'
 import { saveLoginState, takeLoginState } from './login-state-store.ts'
+import type { ProxyIdentity } from './proxy-identity.ts'
 import { safeReturnTo } from './return-to.ts'
-import { recordIdentity } from './sign-in-record.ts'
+import type { IdentityRecorder } from './sign-in-record.ts'
 import {
   createWebSession,
+  findLiveWebSession,
+  hashSessionToken,
+  revokeAllWebSessions,
   revokeWebSession,
   webSessionTtlMs,
 } from './web-session-store.ts'
@@ -31,13 +37,22 @@ export interface WebSignInOptions {
   issuer: string
   issuerClient: IssuerClient
   scope: string
-  adminGroup: string
+  claims: ClaimRules
+  recorder: IdentityRecorder
+  proxyIdentity: ProxyIdentity
   log: IdentityLog
+  /** Told when web sessions end: one (with its stored id) on sign-out,
+   * all of the user's (without one) on sign-out everywhere. */
+  onSignOut?: (userId: string, webSessionId?: string) => void
 }
 
 export function webSignInRoutes(options: WebSignInOptions) {
   const { db, workspaceId, publicUrl, issuer, issuerClient, log } = options
+  const publicOrigin = new URL(publicUrl).origin
   const secure = new URL(publicUrl).protocol === 'https:'
+  // Every Location is absolute on the public URL, never built from Host or
+  // X-Forwarded-Host, which a client controls.
+  const here = (path: string) => `${publicUrl}${path}`
   const redirectUri = `${publicUrl}/auth/callback`
 
   const cookie = (value: string, maxAgeMs: number): string =>
@@ -49,6 +64,11 @@ export function webSignInRoutes(options: WebSignInOptions) {
   async function login(request: FastifyRequest, reply: FastifyReply) {
     const query = request.query as Record<string, unknown>
     const returnTo = safeReturnTo(query.returnTo)
+    // Behind the trusted proxy the person is signed in already.
+    if (options.proxyIdentity(request.raw) !== undefined) {
+      return reply.redirect(here(returnTo), 303)
+    }
+
     let config: client.Configuration
     try {
       config = await issuerClient()
@@ -104,22 +124,22 @@ export function webSignInRoutes(options: WebSignInOptions) {
         expectedNonce: login.nonce,
         idTokenExpected: true,
       })
-      claims = tokens.claims() ?? {}
+      claims = await withUserinfo(config, tokens, options.claims)
     } catch (error) {
       log.webSignInRefused(describe(error))
       return failure(reply, 400, 'The workspace did not complete the sign-in.')
     }
 
     try {
-      const identity = identityFromClaims(issuer, claims, options.adminGroup)
-      const user = await recordIdentity(db, workspaceId, identity)
+      const identity = identityFromClaims(issuer, claims, options.claims)
+      const user = await options.recorder.signIn(identity, 'web')
       const token = await createWebSession(db, workspaceId, user.id)
       log.webSignInCompleted(user.id)
 
       return reply
         .header('set-cookie', cookie(token, webSessionTtlMs))
         .header('cache-control', 'no-store')
-        .redirect(login.returnTo, 303)
+        .redirect(here(login.returnTo), 303)
     } catch (error) {
       if (!isOmniError(error)) throw error
       log.webSignInRefused(error.code)
@@ -129,12 +149,46 @@ export function webSignInRoutes(options: WebSignInOptions) {
 
   async function logout(request: FastifyRequest, reply: FastifyReply) {
     const token = readCookie(request.headers.cookie, sessionCookie)
-    if (token) await revokeWebSession(db, workspaceId, token)
+    if (token) {
+      refuseCrossSite(request.headers, publicOrigin, { requireOrigin: true })
+      const userId = await revokeWebSession(db, workspaceId, token)
+      if (userId) options.onSignOut?.(userId, hashSessionToken(token))
+    }
 
     reply.header('set-cookie', cookie('', 0))
-    // A form post navigates; a script's fetch just needs the status.
+    return signedOut(request, reply)
+  }
+
+  async function logoutEverywhere(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    const token = readCookie(request.headers.cookie, sessionCookie)
+    const session = token
+      ? await findLiveWebSession(db, workspaceId, token)
+      : undefined
+    if (session === undefined) {
+      return reply.status(401).send(errorBody(new OmniError('unauthenticated')))
+    }
+    refuseCrossSite(request.headers, publicOrigin, { requireOrigin: true })
+
+    const ended = await revokeAllWebSessions(db, workspaceId, session.user_id)
+    options.onSignOut?.(session.user_id)
+    log.signedOutEverywhere(session.user_id, ended)
+
+    reply.header('set-cookie', cookie('', 0))
+    return signedOut(request, reply, { webSessionsEnded: ended })
+  }
+
+  // A form post navigates; a script's fetch just needs the status.
+  function signedOut(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body?: SignedOutEverywhere,
+  ) {
     const wantsPage = (request.headers.accept ?? '').includes('text/html')
-    return wantsPage ? reply.redirect('/', 303) : reply.status(204).send()
+    if (wantsPage) return reply.redirect(here('/'), 303)
+    return body ? reply.status(200).send(body) : reply.status(204).send()
   }
 
   return async function webSignIn(app: FastifyInstance): Promise<void> {
@@ -142,6 +196,9 @@ export function webSignInRoutes(options: WebSignInOptions) {
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', (_request, _payload, done) => done(null))
     app.setErrorHandler((error, _request, reply) => {
+      if (isOmniError(error)) {
+        return reply.status(error.status).send(errorBody(error))
+      }
       log.webSignInFault(error)
       return failure(reply, 500, 'Something went wrong on the server.')
     })
@@ -149,7 +206,33 @@ export function webSignInRoutes(options: WebSignInOptions) {
     app.get('/auth/login', login)
     app.get('/auth/callback', callback)
     app.post('/auth/logout', logout)
+    app.post('/auth/logout-everywhere', logoutEverywhere)
   }
+}
+
+/** The ID token's claims, completed from userinfo (OpenID Connect Core
+ * §5.3) when the email or groups claim is missing: several issuers put
+ * only `sub` in the ID token unless asked otherwise. */
+async function withUserinfo(
+  config: client.Configuration,
+  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  rules: ClaimRules,
+): Promise<Record<string, unknown>> {
+  const claims: Record<string, unknown> = { ...(tokens.claims() ?? {}) }
+  const complete =
+    claims[rules.emailClaim] !== undefined &&
+    claims[rules.groupsClaim] !== undefined
+  const endpoint = config.serverMetadata().userinfo_endpoint
+  if (complete || endpoint === undefined || typeof claims.sub !== 'string') {
+    return claims
+  }
+
+  const userinfo = await client.fetchUserInfo(
+    config,
+    tokens.access_token,
+    claims.sub,
+  )
+  return { ...userinfo, ...claims }
 }
 
 function failure(reply: FastifyReply, status: number, message: string) {
