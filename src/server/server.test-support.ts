@@ -38,11 +38,12 @@ export type Credential =
   | { kind: 'bearer'; token: string }
 
 export class TestServer {
+  /** Where the server listens; its public URL may name another port. */
   readonly url: string
   readonly server: RunningServer
 
-  constructor(server: RunningServer) {
-    this.url = server.url
+  constructor(server: RunningServer, url: string) {
+    this.url = url
     this.server = server
   }
 
@@ -57,15 +58,21 @@ export class TestServer {
     method: string,
     path: string,
     body?: unknown,
-    headers: Record<string, string> = {},
+    headers: Record<string, string | undefined> = {},
   ): Promise<Reply> {
+    const all: Record<string, string | undefined> = {
+      ...credentialHeaders(credential, `${this.url}${path}`, this.server.url),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    }
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: {
-        ...credentialHeaders(credential, `${this.url}${path}`, this.url),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
+      // An undefined value leaves the header out, as a client without it.
+      headers: Object.fromEntries(
+        Object.entries(all).filter(
+          (entry): entry is [string, string] => entry[1] !== undefined,
+        ),
+      ),
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await response.text()
@@ -80,7 +87,7 @@ export class TestServer {
   ): Promise<Socket> {
     const url = `${this.url.replace(/^http/, 'ws')}${path}`
     const all = {
-      ...credentialHeaders(credential, `${this.url}${path}`, this.url),
+      ...credentialHeaders(credential, `${this.url}${path}`, this.server.url),
       ...headers,
     }
     return Socket.open(url, all)
@@ -116,7 +123,7 @@ export async function startTestServer(
     publicUrl: options.publicUrl,
     log: createLogger('access-test', 'silent'),
   })
-  return new TestServer(server)
+  return new TestServer(server, `http://127.0.0.1:${port}`)
 }
 
 /** A WebSocket as a test sees it: every frame, the close, or the refusal. */
