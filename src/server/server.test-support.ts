@@ -193,6 +193,21 @@ export class Socket {
     })
   }
 
+  /** The close, or a rejection if the server has not closed the socket
+   * within `timeoutMs` (a bound on the test, not a timing assertion). */
+  waitClosed(
+    timeoutMs = 5_000,
+  ): Promise<{ code: number; reason: string; at: number }> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the socket stayed open')),
+        timeoutMs,
+      )
+    })
+    return Promise.race([this.closed, late]).finally(() => clearTimeout(timer))
+  }
+
   send(frame: unknown): void {
     this.ws.send(JSON.stringify(frame))
   }
