@@ -10,6 +10,7 @@ export interface ServerFlags {
   dataDir?: string
   databaseUrl?: string
   publicUrl?: string
+  config?: string
 }
 
 export const defaultPort = 6767
@@ -34,6 +35,7 @@ export async function startServer(home: string, flags: ServerFlags) {
       dataDir,
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+      ...(flags.config ? { configFile: flags.config } : {}),
     })
   } catch (error) {
     throw startFailure(error, port)

@@ -23,7 +23,6 @@ import {
   resolveServerConfig,
   type ServerOptions,
 } from './server-config.ts'
-import { relayWebSignOuts } from './sign-out-relay.ts'
 import { registerWebApp } from './web-app.ts'
 import { WorkspaceState } from './workspace-state.ts'
 import { FollowEndpoint } from './ws/follow-endpoint.ts'
@@ -50,16 +49,21 @@ export async function runServer(
   const storage = await openDatabase(config.database)
   const ws = config.workspaceId
   const workspace = await WorkspaceState.load(storage.db, ws)
+  const signOuts = new SignOutNotifier()
   const identity = await createIdentity({
     storage,
     workspaceId: ws,
     publicUrl: config.publicUrl,
     log,
+    config: config.identity,
+    onSignOut: (userId, webSessionId) =>
+      webSessionId === undefined
+        ? signOuts.allWebSignInsEnded(userId)
+        : signOuts.webSignInEnded(webSessionId),
   })
   const authenticate = identity.authenticate.bind(identity)
 
   const hub = new LiveHub()
-  const signOuts = new SignOutNotifier()
   const hosts = new HostRegistry()
   const events = new EventLog(storage.db, ws, hub)
   const sessions = new SessionService({
@@ -84,7 +88,6 @@ export async function runServer(
     workspace,
     publicUrl: config.publicUrl,
   })
-  relayWebSignOuts(app, signOuts)
 
   await identity.register(app)
   registerWorkspaceRoutes(app, {

@@ -1,5 +1,5 @@
 // omni server [--port 6767] [--data-dir DIR] [--database-url URL]
-//             [--public-url URL]
+//             [--public-url URL] [--config FILE]
 
 import type { Command } from 'commander'
 import { omniHome } from '../omni-home.ts'
@@ -21,6 +21,10 @@ export function registerServer(program: Command): void {
       'PostgreSQL URL (better: env OMNI_DATABASE_URL)',
     )
     .option('--public-url <url>', 'the URL people reach this server at')
+    .option(
+      '--config <file>',
+      'JSON settings: publicUrl, host, workspace (external issuer), proxy, builtin',
+    )
     .action(async (flags: ServerFlags) => {
       if (flags.databaseUrl) {
         note(
