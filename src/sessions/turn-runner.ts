@@ -7,10 +7,17 @@ import { OmniError } from '../core/errors.ts'
 import { newId } from '../core/ids.ts'
 import type { MessageAccepted } from '../protocol/api.ts'
 import type { ChatTurn, HostToServer } from '../protocol/host-tunnel.ts'
-import type { SessionEvent } from '../protocol/session-events.ts'
+import type { AgentEvent, SessionEvent } from '../protocol/session-events.ts'
 import type { SessionRow } from '../storage/session-store.ts'
 import type { EventLog } from './event-log.ts'
 import type { HostRegistry } from './host-registry.ts'
+
+const agentEventKinds = new Set<string | undefined>([
+  'assistant.text',
+  'tool.call',
+  'tool.result',
+  'agent.error',
+] satisfies AgentEvent['kind'][])
 
 interface ActiveTurn {
   turnId: string
@@ -97,6 +104,9 @@ export class TurnRunner {
     }
 
     if (frame.type === 'turn.event') {
+      // A host reports its agent's work, nothing else: it cannot write a
+      // person's message or rename the session into the log.
+      if (!agentEventKinds.has(frame.event?.kind)) return false
       await this.#events.append({
         sessionId: frame.sessionId,
         turnId: frame.turnId,
@@ -129,7 +139,9 @@ export class TurnRunner {
     await this.#events.append({
       sessionId,
       turnId: turn.turnId,
-      body: error ? { kind: 'turn.end', status, error } : { kind: 'turn.end', status },
+      body: error
+        ? { kind: 'turn.end', status, error }
+        : { kind: 'turn.end', status },
       author: null,
     })
   }

@@ -11,6 +11,7 @@ import {
   removeHost,
 } from '../../storage/host-store.ts'
 import { actorOf } from '../route-access.ts'
+import { noBody } from './no-body.ts'
 
 export interface HostRoutesOptions {
   storage: Storage
@@ -30,14 +31,12 @@ export function registerHostRoutes(
   // Lists only the caller's own hosts: nobody else's host is visible.
   app.get('/api/hosts', { config: { action: 'host.view' } }, async (req) => {
     const rows = await listHostsByOwner(db, ws, actorOf(req).userId)
-    return rows.map(
-      (row): Host => ({
-        id: row.id,
-        name: row.name,
-        online: options.hosts.isOnline(row.id),
-        lastSeenAt: row.last_seen_at,
-      }),
-    )
+    return rows.map((row): Host => ({
+      id: row.id,
+      name: row.name,
+      online: options.hosts.isOnline(row.id),
+      lastSeenAt: row.last_seen_at,
+    }))
   })
 
   app.delete(
@@ -46,6 +45,7 @@ export function registerHostRoutes(
     async (req, reply) => {
       const actor = actorOf(req)
       const { name } = nameParams.parse(req.params)
+      noBody.parse(req.body)
       const host = await findHostByName(db, ws, actor.userId, name)
       if (!host) {
         throw new OmniError('not_found', `You have no host named ${name}.`)

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { SessionService } from '../../sessions/session-service.ts'
 import { actorOf } from '../route-access.ts'
+import { noBody } from './no-body.ts'
 
 const idParams = z.object({ id: z.string().min(1).max(100) })
 
@@ -83,6 +84,7 @@ export function registerSessionRoutes(
     '/api/sessions/:id',
     { config: { action: 'session.delete' } },
     async (req, reply) => {
+      noBody.parse(req.body)
       await sessions.delete(actorOf(req), idParams.parse(req.params).id)
       return reply.status(204).send()
     },
@@ -114,6 +116,7 @@ export function registerSessionRoutes(
     { config: { action: 'session.interrupt' } },
     async (req) => {
       const { id } = idParams.parse(req.params)
+      noBody.parse(req.body)
       return { interrupted: await sessions.interrupt(actorOf(req), id) }
     },
   )
@@ -133,6 +136,7 @@ export function registerSessionRoutes(
     { config: { action: 'session.share' } },
     async (req, reply) => {
       const { id, email } = grantParams.parse(req.params)
+      noBody.parse(req.body)
       await sessions.unshare(actorOf(req), id, email)
       return reply.status(204).send()
     },
@@ -142,6 +146,7 @@ export function registerSessionRoutes(
     '/api/sessions/:id/leave',
     { config: { action: 'session.leave' } },
     async (req, reply) => {
+      noBody.parse(req.body)
       await sessions.leave(actorOf(req), idParams.parse(req.params).id)
       return reply.status(204).send()
     },
