@@ -16,6 +16,7 @@ import {
   type ScriptedModelServer,
 } from '../../test/support/scripted-model-server.ts'
 import type { ModelSettings } from '../agent/model-settings.ts'
+import { OmniError } from '../core/errors.ts'
 import type { HostToServer, ServerToHost } from '../protocol/host-tunnel.ts'
 import { startHostDaemon, type HostDaemon } from './daemon.ts'
 
@@ -244,6 +245,41 @@ describe('startHostDaemon', () => {
       message,
     })
     await assert.rejects(daemon.ready, { code: 'unauthenticated', message })
+  })
+
+  it('ends as removed, without dialling again, when the server no longer knows the host (404)', async () => {
+    const server = await startFakeServer()
+    const message = 'This host was removed by its owner.'
+    server.state.refusal = { status: 404, code: 'not_found', message }
+    const { daemon } = startDaemon(server.url)
+
+    assert.deepEqual(await daemon.closed, { reason: 'removed', message })
+    await assert.rejects(daemon.ready, { code: 'not_found', message })
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    assert.equal(server.upgrades.length, 1)
+  })
+
+  it('ends unauthenticated, without dialling, when no token can be had (401)', async () => {
+    const server = await startFakeServer()
+    const { log } = captureLog()
+    const message = 'Your sign-in has expired. Run: omni login'
+    const daemon = startHostDaemon({
+      serverUrl: server.url,
+      hostId: 'h_test',
+      hostName: 'laptop',
+      accessToken: async () => {
+        throw new OmniError('unauthenticated', message)
+      },
+      model: null,
+      log,
+    })
+    daemons.push(daemon)
+
+    assert.deepEqual(await daemon.closed, {
+      reason: 'unauthenticated',
+      message,
+    })
+    assert.equal(server.upgrades.length, 0)
   })
 
   it('retries other refusals with a fresh token', async () => {
