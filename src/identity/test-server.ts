@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { createServer } from 'node:net'
 import { createLogger, type Logger } from '../core/log.ts'
 import { openDatabase, type Storage } from '../storage/database.ts'
+import type { IdentityConfig } from './identity-config.ts'
 import { createIdentity, type Identity } from './index.ts'
 
 export interface IdentityServer {
@@ -22,6 +23,8 @@ export async function startIdentityServer(given?: {
   storage?: Storage
   port?: number
   log?: Logger
+  config?: IdentityConfig
+  onSignOut?: (userId: string, webSessionId?: string) => void
 }): Promise<IdentityServer> {
   const storage =
     given?.storage ?? (await openDatabase({ sqlitePath: ':memory:' }))
@@ -33,6 +36,8 @@ export async function startIdentityServer(given?: {
     workspaceId: testWorkspace,
     publicUrl,
     log: given?.log ?? createLogger('identity-test', 'silent'),
+    ...(given?.config ? { config: given.config } : {}),
+    ...(given?.onSignOut ? { onSignOut: given.onSignOut } : {}),
   })
   const app = Fastify()
   await identity.register(app)

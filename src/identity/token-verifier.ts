@@ -36,7 +36,9 @@ export function createTokenVerifier(
   const { issuer, audience, keys } = Object.freeze({ ...options })
 
   return async function verifyToken(token) {
-    const keySet = await keys()
+    const keySet = await keys().catch(() => {
+      throw new OmniError('issuer_unreachable')
+    })
     let payload: JWTPayload
     try {
       const verified = await jwtVerify(token, keySet, {
@@ -76,9 +78,14 @@ function verificationError(error: unknown): unknown {
   ) {
     return new OmniError('clock_skew')
   }
+  if (error instanceof errors.JWKSTimeout) {
+    return new OmniError('issuer_unreachable')
+  }
   if (error instanceof errors.JOSEError) {
     return new OmniError('token_invalid')
   }
+  // Fetching the key set failed at the network level.
+  if (error instanceof TypeError) return new OmniError('issuer_unreachable')
   return error
 }
 
@@ -93,14 +100,18 @@ export function localKeys(jwks: JSONWebKeySet): () => Promise<JWTVerifyGetKey> {
   return async () => keySet
 }
 
-/** Keys from the issuer's `jwks_uri`, cached and refreshed by jose when an
- * unknown key id appears (key rotation). */
+/** Keys from the issuer's `jwks_uri`, cached and fetched again by jose when
+ * an unknown key id appears (key rotation), at most once per cooldown so
+ * a stream of made-up key ids cannot hammer the issuer. */
 export function remoteKeys(
   jwksUri: () => Promise<string>,
+  options: { cooldownMs?: number } = {},
 ): () => Promise<JWTVerifyGetKey> {
   let keySet: JWTVerifyGetKey | undefined
   return async () => {
-    keySet ??= createRemoteJWKSet(new URL(await jwksUri()))
+    keySet ??= createRemoteJWKSet(new URL(await jwksUri()), {
+      cooldownDuration: options.cooldownMs ?? 30_000,
+    })
     return keySet
   }
 }
