@@ -51,7 +51,16 @@ describe('omni host and its credentials', () => {
   let alice: Person
   const hosts: Proc[] = []
 
+  const secrets = new Set<string>()
+  const remember = (person: Person) => {
+    for (const saved of Object.values(profiles(person))) {
+      secrets.add(saved.accessToken)
+      if (saved.refreshToken) secrets.add(saved.refreshToken)
+    }
+  }
+
   const startHost = (person: Person, profile: string, name: string) => {
+    remember(person)
     const host = person.startHost({ OMNI_PROFILE: profile }, name)
     hosts.push(host)
     return host
@@ -158,4 +167,12 @@ describe('omni host and its credentials', () => {
       assert.match(host.output(), /"msg":"host disconnected"/)
     },
   )
+
+  test('no host printed a token or refresh token', () => {
+    assert.ok(secrets.size >= 6, `only ${secrets.size} secrets collected`)
+    const printed = hosts.map((host) => host.output()).join('\n')
+    for (const secret of secrets) {
+      assert.ok(!printed.includes(secret), 'a secret appeared in the output')
+    }
+  })
 })
