@@ -7,7 +7,7 @@
 // revealed; a caller who sees it but lacks the level gets a 403 naming it.
 // Being a workspace admin never opens a session.
 
-import { OmniError } from '../core/errors.ts'
+import { OmniError, type ErrorCode } from '../core/errors.ts'
 import type { AccessLevel } from '../protocol/api.ts'
 
 /** Who is asking, as identity resolved them. */
@@ -73,10 +73,24 @@ const sessionNeeds: Record<SessionAction, Need> = {
 
 const rank: Record<Relation, number> = { none: 0, read: 1, edit: 2, owner: 3 }
 
-export type Decision = { allowed: true } | { allowed: false; error: OmniError }
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; readonly code: ErrorCode; readonly error: OmniError }
 
 const allow: Decision = { allowed: true }
-const deny = (error: OmniError): Decision => ({ allowed: false, error })
+
+// The error is made only when an edge asks for it: an Error captures a stack
+// trace, which would cost far more than the decision itself (a stream
+// re-checking its viewers, for one, only needs to know whether it may stay).
+function deny(code: ErrorCode, detail?: string): Decision {
+  return {
+    allowed: false,
+    code,
+    get error() {
+      return new OmniError(code, detail)
+    },
+  }
+}
 
 /** Whether Omnigent may be used at all. Admins may always reach the switch
  * and the built-in directory; everything else waits for enablement. */
@@ -89,42 +103,40 @@ export function decideWorkspace(
   // The directory belongs to the workspace, not to Omnigent: as with an
   // external issuer, its admins manage people whether Omnigent is on or off.
   if (action === 'workspace.toggle' || action === 'workspace.users.add') {
-    return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
+    return actor.isAdmin ? allow : deny('admin_only')
   }
   // A person's own access tokens: seeing and revoking them is never
   // blocked; making one is using Omnigent.
   if (action === 'token.list' || action === 'token.revoke') return allow
-  if (!enabled) return deny(new OmniError('not_enabled'))
+  if (!enabled) return deny('not_enabled')
   if (action === 'workspace.use' || action === 'token.create') return allow
-  return actor.isAdmin ? allow : deny(new OmniError('admin_only'))
+  return actor.isAdmin ? allow : deny('admin_only')
 }
 
 export function decideSession(
   relation: Relation,
   action: SessionAction,
 ): Decision {
-  if (relation === 'none') return deny(new OmniError('not_found'))
+  if (relation === 'none') return deny('not_found')
 
   const need = sessionNeeds[action]
   switch (need) {
     case 'read':
       return allow
     case 'edit':
-      return rank[relation] >= rank.edit
-        ? allow
-        : deny(new OmniError('needs_edit'))
+      return rank[relation] >= rank.edit ? allow : deny('needs_edit')
     case 'owner':
-      return relation === 'owner' ? allow : deny(new OmniError('owner_only'))
+      return relation === 'owner' ? allow : deny('owner_only')
     case 'collaborator':
       return relation === 'owner'
-        ? deny(new OmniError('invalid_input', 'The owner cannot leave.'))
+        ? deny('invalid_input', 'The owner cannot leave.')
         : allow
   }
 }
 
 /** Hosts are their owner's alone; anyone else is told nothing exists. */
 export function decideHost(actor: Actor, ownerId: string): Decision {
-  return actor.userId === ownerId ? allow : deny(new OmniError('not_found'))
+  return actor.userId === ownerId ? allow : deny('not_found')
 }
 
 /** Whether the actor may serve a host id: a new id is theirs to claim, a
@@ -135,7 +147,7 @@ export function decideHostClaim(
   ownerId: string | undefined,
 ): Decision {
   if (ownerId === undefined || ownerId === actor.userId) return allow
-  return deny(new OmniError('host_taken'))
+  return deny('host_taken')
 }
 
 /** Throws the denial; for edges that turn errors into responses. */
