@@ -258,7 +258,8 @@ describe('personal access tokens', () => {
       .selectFrom('access_tokens')
       .select('token_hash')
       .execute()
-    const cookieValue = anaCookie.split('=')[1] ?? ''
+    const cookieValue = /omni_session=([^;]+)/.exec(anaCookie)?.[1] ?? ''
+    assert.ok(cookieValue)
     for (const secret of [
       made.body.token,
       cookieValue,

@@ -1,0 +1,137 @@
+// Signing out of the web app: one sign-in, or every one of a person's, with
+// the server told so it can close their streams, and never from a page on
+// another site.
+
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { signInWithPassword } from '../../test/support/browser-sign-in.ts'
+import { addDirectoryUser } from './directory.ts'
+import { hashSessionToken } from './web-session-store.ts'
+import {
+  startIdentityServer,
+  testWorkspace,
+  type IdentityServer,
+} from './test-server.ts'
+
+const ana = { email: 'ana@example.com', password: 'ana password' }
+const bob = { email: 'bob@example.com', password: 'bob password' }
+
+describe('signing out', () => {
+  let server: IdentityServer
+  let signOuts: Array<[string, string | undefined]> = []
+
+  before(async () => {
+    server = await startIdentityServer({
+      onSignOut: (userId, webSessionId) =>
+        signOuts.push([userId, webSessionId]),
+    })
+    for (const person of [ana, bob]) {
+      await addDirectoryUser(server.storage.db, testWorkspace, {
+        ...person,
+        admin: false,
+      })
+    }
+  })
+  beforeEach(() => {
+    signOuts = []
+  })
+  after(async () => {
+    await server.close()
+  })
+
+  async function signIn(person: typeof ana): Promise<string> {
+    const { jar } = await signInWithPassword(
+      `${server.publicUrl}/auth/login`,
+      person,
+    )
+    return jar.header(server.publicUrl)
+  }
+  const actorFor = (cookie: string) =>
+    server.identity.authenticate({ headers: { cookie } } as never)
+  const post = (path: string, headers: Record<string, string>) =>
+    fetch(`${server.publicUrl}${path}`, { method: 'POST', headers })
+
+  test('sign-out ends that sign-in and tells the server which one', async () => {
+    const cookie = await signIn(ana)
+    const other = await signIn(ana)
+    const { userId } = await actorFor(cookie)
+
+    const response = await post('/auth/logout', {
+      cookie,
+      origin: server.publicUrl,
+    })
+    assert.equal(response.status, 204)
+
+    const token = /omni_session=([^;]+)/.exec(cookie)?.[1] ?? ''
+    assert.deepEqual(signOuts, [[userId, hashSessionToken(token)]])
+    await assert.rejects(actorFor(cookie), { code: 'unauthenticated' })
+    assert.equal((await actorFor(other)).userId, userId)
+  })
+
+  test('sign-out everywhere ends every web sign-in of that person only', async () => {
+    const first = await signIn(ana)
+    const second = await signIn(ana)
+    const bobs = await signIn(bob)
+    const { userId } = await actorFor(first)
+
+    const response = await post('/auth/logout-everywhere', {
+      cookie: first,
+      origin: server.publicUrl,
+    })
+    assert.equal(response.status, 200)
+    assert.ok((await response.json()).webSessionsEnded >= 2)
+
+    assert.deepEqual(signOuts, [[userId, undefined]])
+    for (const cookie of [first, second]) {
+      await assert.rejects(actorFor(cookie), {
+        code: 'unauthenticated',
+        message: 'Sign in to continue.',
+      })
+    }
+    assert.equal((await actorFor(bobs)).email, bob.email)
+  })
+
+  test('a form post is sent home on the public URL', async () => {
+    const cookie = await signIn(ana)
+    const response = await fetch(`${server.publicUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: server.publicUrl, accept: 'text/html' },
+      redirect: 'manual',
+    })
+    assert.equal(response.status, 303)
+    assert.equal(response.headers.get('location'), `${server.publicUrl}/`)
+  })
+
+  test('a sign-out posted from another site is refused and changes nothing', async () => {
+    const cookie = await signIn(ana)
+    for (const path of ['/auth/logout', '/auth/logout-everywhere']) {
+      for (const headers of [
+        { origin: 'https://evil.example' },
+        { referer: 'https://evil.example/page' },
+        { 'sec-fetch-site': 'cross-site', origin: server.publicUrl },
+        {},
+      ]) {
+        const response = await post(path, { cookie, ...headers })
+        assert.equal(response.status, 403)
+        assert.deepEqual(await response.json(), {
+          error: {
+            code: 'cross_site',
+            message:
+              'This request came from another site; open Omnigent at its own address.',
+          },
+        })
+      }
+    }
+
+    assert.deepEqual(signOuts, [])
+    assert.equal((await actorFor(cookie)).email, ana.email)
+  })
+
+  test('sign-out everywhere without a sign-in is unauthenticated', async () => {
+    const response = await post('/auth/logout-everywhere', {
+      origin: server.publicUrl,
+    })
+    assert.equal(response.status, 401)
+    assert.equal((await response.json()).error.code, 'unauthenticated')
+  })
+})
