@@ -131,7 +131,9 @@ export function createBuiltinProvider(
       }
     },
     interactions: {
-      url: (_ctx, interaction) => interactionPath(interaction.uid),
+      // Absolute on the public URL, like every redirect Omnigent makes.
+      url: (_ctx, interaction) =>
+        `${publicUrl}${interactionPath(interaction.uid)}`,
     },
     features: {
       devInteractions: { enabled: false },

@@ -113,6 +113,7 @@ export async function createIdentity(
       await app.register(
         interactionRoutes({
           provider: builtin.provider,
+          publicUrl,
           db,
           workspaceId,
           createFirstAdmin,

@@ -23,6 +23,7 @@ import {
 
 export interface InteractionRoutesOptions {
   provider: Provider
+  publicUrl: string
   db: Kysely<Database>
   workspaceId: string
   createFirstAdmin: CreateFirstAdmin
@@ -207,7 +208,7 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
             error.code === 'setup_closed' ||
             error.code === 'setup_not_local'
           ) {
-            return reply.redirect(base, 303)
+            return reply.redirect(`${options.publicUrl}${base}`, 303)
           }
           const form = setupPage({
             action: `${base}/setup`,

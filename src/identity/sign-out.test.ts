@@ -105,12 +105,13 @@ describe('signing out', () => {
   test('a sign-out posted from another site is refused and changes nothing', async () => {
     const cookie = await signIn(ana)
     for (const path of ['/auth/logout', '/auth/logout-everywhere']) {
-      for (const headers of [
+      const attempts: Array<Record<string, string>> = [
         { origin: 'https://evil.example' },
         { referer: 'https://evil.example/page' },
         { 'sec-fetch-site': 'cross-site', origin: server.publicUrl },
         {},
-      ]) {
+      ]
+      for (const headers of attempts) {
         const response = await post(path, { cookie, ...headers })
         assert.equal(response.status, 403)
         assert.deepEqual(await response.json(), {
