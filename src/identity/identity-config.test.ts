@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { runCli } from '../../test/support/processes.ts'
 import { redactedConfig, resolveServerConfig } from '../server/server-config.ts'
 import {
   redactedIdentityConfig,
@@ -237,5 +238,36 @@ describe('the server’s config file', () => {
     assert.throws(() => resolveServerConfig(options(missing)), {
       message: `--config ${missing} cannot be read (ENOENT)`,
     })
+  })
+})
+
+describe('omni server --config', () => {
+  test('a misconfigured server stops at start-up, naming the setting', async () => {
+    const file = join(dir, 'typo.json')
+    writeFileSync(
+      file,
+      JSON.stringify({ workspace: { ...workspace, issuerUrl: 'x' } }),
+    )
+    const home = mkdtempSync(join(tmpdir(), 'omni-config-home-'))
+
+    const result = await runCli(
+      [
+        'server',
+        '--port',
+        '1',
+        '--data-dir',
+        join(home, 'data'),
+        '--config',
+        file,
+      ],
+      { OMNI_HOME: home },
+    )
+
+    assert.notEqual(result.code, 0)
+    assert.match(
+      result.stderr,
+      /The server did not start: Invalid setting workspace\.issuerUrl: unknown setting/,
+    )
+    assert.equal(result.stderr.includes('a-client-secret-from-a-file'), false)
   })
 })
