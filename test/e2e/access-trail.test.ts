@@ -242,23 +242,36 @@ describe('the access trail', () => {
     }
   })
 
-  test('a member reads only their own actions', async () => {
+  test('a member reads only their own actions, sign-ins included', async () => {
     const trail = await world.server.call(
       world.people.reader.web,
       'GET',
       '/api/audit',
     )
     assert.equal(trail.status, 200)
-    assert.deepEqual(summary(trail.body), [
-      ['rita@example.com', 'grant.leave', {}],
-    ])
+    const entries = summary(trail.body)
+    assert.ok(
+      entries.every(([actor]) => actor === 'rita@example.com'),
+      JSON.stringify(entries),
+    )
+    assert.deepEqual(
+      entries.filter(([, action]) => action !== 'user.sign-in'),
+      [['rita@example.com', 'grant.leave', {}]],
+    )
+    assert.ok(entries.some(([, action]) => action === 'user.sign-in'))
 
-    const none = await world.server.call(
+    const other = await world.server.call(
       world.people.other.web,
       'GET',
       '/api/audit',
     )
-    assert.deepEqual(none.body, [])
+    const actions = summary(other.body).map(
+      ([actor, action]) => `${actor} ${action}`,
+    )
+    assert.ok(
+      actions.every((line) => line === 'omar@example.com user.sign-in'),
+      actions.join(),
+    )
   })
 
   test('removing a host and deleting a session are on the trail', async () => {
