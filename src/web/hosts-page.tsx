@@ -3,11 +3,13 @@ import { asApiError, type ApiError } from './api-client.ts'
 import { useApp } from './app-context.ts'
 import { ErrorAlert } from './error-alert.tsx'
 import { HostState } from './host-state.tsx'
+import { usePolling } from './use-polling.ts'
 import { useResource } from './use-resource.ts'
 
 export function HostsPage() {
   const { api } = useApp()
   const hosts = useResource(() => api.hosts(), [api])
+  usePolling(hosts.reload)
   const [error, setError] = useState<ApiError | null>(null)
 
   async function remove(name: string) {
@@ -27,7 +29,7 @@ export function HostsPage() {
       <h1>Hosts</h1>
       <ErrorAlert error={hosts.error ?? error} />
 
-      {!hosts.loading && list.length === 0 && <p>You have no hosts yet.</p>}
+      {hosts.data?.length === 0 && <p>You have no hosts yet.</p>}
       <ul className="rows" data-testid="hosts">
         {list.map((host) => (
           <li key={host.id} data-testid="host-row" data-host={host.name}>

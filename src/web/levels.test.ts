@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { canEdit, levelLabel } from './levels.ts'
+import { canEdit, levelLabel, withViewerLevel } from './levels.ts'
 
 describe('levels', () => {
   it('offers editing controls to owners and editors only', () => {
@@ -16,5 +16,22 @@ describe('levels', () => {
       'Edit',
       'Read',
     ])
+  })
+
+  it("shows the viewer's live level on their own row only", () => {
+    const people = [
+      { email: 'alice@example.com', level: 'owner' as const },
+      { email: 'bob@example.com', level: 'read' as const },
+      { email: 'carol@example.com', level: 'read' as const },
+    ]
+    assert.deepEqual(withViewerLevel(people, 'bob@example.com', 'edit'), [
+      { email: 'alice@example.com', level: 'owner' },
+      { email: 'bob@example.com', level: 'edit' },
+      { email: 'carol@example.com', level: 'read' },
+    ])
+    assert.deepEqual(
+      withViewerLevel(people, 'alice@example.com', 'owner'),
+      people,
+    )
   })
 })

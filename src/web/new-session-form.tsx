@@ -7,11 +7,13 @@ import { Field } from './field.tsx'
 import { Link } from './link.tsx'
 import { navigate } from './navigation.ts'
 import { sessionPath } from './routes.ts'
+import { usePolling } from './use-polling.ts'
 import { useResource } from './use-resource.ts'
 
 export function NewSessionForm() {
   const { api } = useApp()
   const hosts = useResource(() => api.hosts(), [api])
+  usePolling(hosts.reload)
   const [host, setHost] = useState('')
   const [dir, setDir] = useState('')
   const [title, setTitle] = useState('')
@@ -44,7 +46,7 @@ export function NewSessionForm() {
       <h2 id="new-session-heading">New session</h2>
       <ErrorAlert error={hosts.error ?? error} />
 
-      {!hosts.loading && list.length === 0 ? (
+      {hosts.data?.length === 0 ? (
         <p>
           You have no hosts yet. <Link to="/hosts">Register a host</Link> to
           start a session.

@@ -9,7 +9,7 @@ import { useApp } from './app-context.ts'
 import { DeleteSession } from './delete-session.tsx'
 import { ErrorAlert } from './error-alert.tsx'
 import { HostState } from './host-state.tsx'
-import { canEdit, levelLabel } from './levels.ts'
+import { canEdit, levelLabel, withViewerLevel } from './levels.ts'
 import { Link } from './link.tsx'
 import { MessageBox } from './message-box.tsx'
 import { navigate } from './navigation.ts'
@@ -46,12 +46,13 @@ function SessionView(props: {
   follow: FollowState
   reload: () => void
 }) {
-  const { api } = useApp()
+  const { api, me } = useApp()
   const { session, follow } = props
   const [sharing, setSharing] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
 
   const level = follow.level ?? session.level
+  const people = withViewerLevel(session.collaborators, me.email, level)
   const ended = follow.end
   const title = latestTitle(follow.events) ?? session.title
   const running = isTurnRunning(follow.events)
@@ -94,7 +95,12 @@ function SessionView(props: {
 
       <ErrorAlert error={error} />
       {ended && (
-        <p className="alert" role="alert" data-testid="follow-ended">
+        <p
+          className="alert"
+          role="alert"
+          data-testid="follow-ended"
+          data-code={ended.code}
+        >
           {ended.reason}
         </p>
       )}
@@ -106,7 +112,7 @@ function SessionView(props: {
 
       <SessionPeople
         owner={session.owner}
-        collaborators={session.collaborators}
+        collaborators={people}
         level={level}
         onShare={() => setSharing(true)}
         onLeave={() =>
