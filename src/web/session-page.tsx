@@ -52,8 +52,13 @@ function SessionView(props: {
   const [error, setError] = useState<ApiError | null>(null)
 
   const level = follow.level ?? session.level
-  const people = withViewerLevel(session.collaborators, me.email, level)
   const ended = follow.end
+  const lostAccess =
+    ended?.code === followCloseCodes.accessRevoked ||
+    ended?.code === followCloseCodes.sessionDeleted
+  const people = lostAccess
+    ? session.collaborators.filter((c) => c.email !== me.email)
+    : withViewerLevel(session.collaborators, me.email, level)
   const title = latestTitle(follow.events) ?? session.title
   const running = isTurnRunning(follow.events)
 
@@ -90,7 +95,9 @@ function SessionView(props: {
           <code>{session.dir}</code>
         </dd>
         <dt>Your access</dt>
-        <dd data-testid="my-level">{levelLabel(level)}</dd>
+        <dd data-testid="my-level">
+          {lostAccess ? 'No access' : levelLabel(level)}
+        </dd>
       </dl>
 
       <ErrorAlert error={error} />
@@ -114,6 +121,7 @@ function SessionView(props: {
         owner={session.owner}
         collaborators={people}
         level={level}
+        actions={!ended}
         onShare={() => setSharing(true)}
         onLeave={() =>
           act(

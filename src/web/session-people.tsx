@@ -2,11 +2,13 @@ import type { AccessLevel, Collaborator } from '../protocol/api.ts'
 import { levelLabel } from './levels.ts'
 
 /** Who can see the session, and the viewer's own way in or out: the owner
- * shares, a collaborator may leave. */
+ * shares, a collaborator may leave. Neither is offered once following has
+ * ended (access revoked, session deleted). */
 export function SessionPeople(props: {
   owner: string
   collaborators: Collaborator[]
   level: AccessLevel
+  actions: boolean
   onShare: () => void
   onLeave: () => void
 }) {
@@ -35,7 +37,7 @@ export function SessionPeople(props: {
         ))}
       </ul>
 
-      {props.level === 'owner' ? (
+      {!props.actions ? null : props.level === 'owner' ? (
         <button type="button" onClick={props.onShare}>
           Share
         </button>

@@ -256,6 +256,15 @@ describe('the web app in a real browser', () => {
     assert.equal(await ended.getAttribute('data-code'), '4404')
     await waitForText(ended, 'You no longer have access to this session.')
     assert.equal(await bobTab.page.getByLabel('Message').count(), 0)
+
+    // Regression: the page went on saying "Edit" and offering Leave.
+    await waitForText(bobTab.page.getByTestId('my-level'), 'No access')
+    const people = bobTab.page.getByTestId('collaborators')
+    assert.equal(await people.locator(`[data-email="${bob.email}"]`).count(), 0)
+    assert.equal(
+      await bobTab.page.getByRole('button', { name: 'Leave' }).count(),
+      0,
+    )
   })
 
   test('carol, with no grant, finds nothing at the session URL', async () => {
