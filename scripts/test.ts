@@ -4,6 +4,7 @@
 
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
+import { ensureTestServices } from './test-services.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const bin = (name: string) => resolve(root, 'node_modules', '.bin', name)
@@ -20,9 +21,21 @@ function step(title: string, command: string, args: string[]): void {
 const only = process.argv.slice(2)
 const files = only.length > 0 ? only : ['src/**/*.test.ts', 'test/**/*.test.ts']
 
+const missing = await ensureTestServices()
+if (missing.length > 0) {
+  for (const problem of missing) console.log(`✖ ${problem}`)
+  process.exit(1)
+}
+
 if (only.length === 0) {
   step('type check', bin('tsc'), ['-p', 'tsconfig.json'])
-  step('web app build', bin('vite'), ['build', '--config', 'src/web/vite.config.ts', '--logLevel', 'warn'])
+  step('web app build', bin('vite'), [
+    'build',
+    '--config',
+    'src/web/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ])
 }
 step('tests', process.execPath, [
   '--test',
