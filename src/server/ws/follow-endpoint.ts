@@ -68,6 +68,7 @@ export class FollowEndpoint {
     const webSignInId = webSignInIdOf(req.headers)
 
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      watchClientFaults(ws, this.#options.log.child({ sessionId }))
       const stream = new FollowStream(
         ws,
         actor,
@@ -195,6 +196,24 @@ class FollowStream implements LiveListener {
     this.#unsubscribe()
     this.#ws.close(code, reason)
   }
+}
+
+/** A follow stream is read-only. A viewer's frame is refused with 1008
+ * (RFC 6455 §7.4.1, policy violation); a malformed or oversize one makes
+ * `ws` fail the connection itself (1002/1009) and emit 'error', which must
+ * be heard here: unheard, it would end the whole server. Either is the
+ * client's fault and is logged as such. */
+function watchClientFaults(ws: WebSocket, log: Logger): void {
+  ws.on('message', () => {
+    log.info('a viewer wrote to a read-only stream')
+    ws.close(1008, 'this stream is read-only')
+  })
+  ws.on('error', (error: Error & { code?: string }) => {
+    log.info(
+      { code: error.code, reason: error.message },
+      'viewer sent a bad frame',
+    )
+  })
 }
 
 export function parseAfter(value: string | null): number {

@@ -106,6 +106,15 @@ export class HostTunnelEndpoint {
       socket.ping()
     }, pingEveryMs)
 
+    // `ws` fails the connection itself on a malformed or oversize frame
+    // (RFC 6455 §7.1.7) and then emits 'error'; unheard, that would end the
+    // whole server. It is the host's fault, so it is logged at info.
+    socket.on('error', (error: Error & { code?: string }) => {
+      hostLog.info(
+        { code: error.code, reason: error.message },
+        'host sent a bad frame',
+      )
+    })
     socket.on('message', (data) => {
       const frame = parseHostFrame(data.toString())
       if (!frame) return hostLog.info('host sent an unreadable frame')
