@@ -5,6 +5,7 @@ import { Migrator, sql } from 'kysely'
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import { initial } from './migration-001-initial.ts'
 import { accessTokens } from './migration-002-access-tokens.ts'
+import { hashedOidcKeys } from './migration-003-hashed-oidc-keys.ts'
 
 export type Backend = 'sqlite' | 'postgres'
 
@@ -85,6 +86,7 @@ function migrationProvider(dialect: Backend): MigrationProvider {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001_initial': { up: (db) => initial(db, dialect) },
       '002_access_tokens': { up: (db) => accessTokens(db) },
+      '003_hashed_oidc_keys': { up: (db) => hashedOidcKeys(db) },
     }),
   }
 }

@@ -5,6 +5,7 @@
 // and leaves query compilation, transactions and the migrator's locking to
 // Kysely's tested SQLite code.
 
+import { chmodSync } from 'node:fs'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { SqliteDialect } from 'kysely'
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
@@ -27,13 +28,30 @@ function openSqlite(path: string): DatabaseSync {
     const reason = error instanceof Error ? error.message : String(error)
     throw new Error(`sqlitePath: cannot open ${path}: ${reason}`)
   }
+  ownerOnly(path)
 
   // WAL lets readers run beside the single writer; foreign keys are off in
   // SQLite unless every connection asks for them.
   database.exec('PRAGMA journal_mode = WAL')
   database.exec('PRAGMA foreign_keys = ON')
   database.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
+  ownerOnly(path)
   return database
+}
+
+/** The database holds every user's sign-in state, so only its owner may
+ * read it. SQLite creates the -wal and -shm files with the database file's
+ * mode, so narrowing the file before WAL is switched on covers those it
+ * creates; the second call narrows ones an older server left behind. */
+function ownerOnly(path: string): void {
+  if (path === ':memory:' || path === '' || path.startsWith('file:')) return
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
 }
 
 function adaptDatabase(database: DatabaseSync): SqliteDatabase {
