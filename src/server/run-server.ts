@@ -132,6 +132,10 @@ export async function runServer(
     log,
   })
 
+  const cutOff = await sessions.turns.endUnfinished()
+  if (cutOff > 0)
+    log.info({ turns: cutOff }, 'ended turns cut off by a restart')
+
   await app.listen({ port: config.port, host: config.host })
   log.info({ config: redactedConfig(config) }, 'server started')
 

@@ -4,11 +4,12 @@
 
 import type { Kysely } from 'kysely'
 import { KeyedQueue } from '../core/keyed-queue.ts'
-import type {
-  EventBody,
-  SessionEvent,
-} from '../protocol/session-events.ts'
-import { appendEvent, listEvents } from '../storage/event-store.ts'
+import type { EventBody, SessionEvent } from '../protocol/session-events.ts'
+import {
+  appendEvent,
+  listEvents,
+  listUnfinishedTurns,
+} from '../storage/event-store.ts'
 import type { Database } from '../storage/schema.ts'
 import type { LiveHub } from './live-hub.ts'
 
@@ -48,6 +49,17 @@ export class EventLog {
       this.#hub.publish(event)
       return event
     })
+  }
+
+  /** Turns that took a message and were never ended. */
+  async unfinishedTurns(): Promise<
+    Array<{ sessionId: string; turnId: string }>
+  > {
+    const rows = await listUnfinishedTurns(this.#db, this.#workspaceId)
+    return rows.map((row) => ({
+      sessionId: row.session_id,
+      turnId: row.turn_id,
+    }))
   }
 
   async after(

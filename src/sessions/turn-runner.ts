@@ -19,6 +19,8 @@ const agentEventKinds = new Set<string | undefined>([
   'agent.error',
 ] satisfies AgentEvent['kind'][])
 
+const serverRestarted = 'The server restarted while the agent was working.'
+
 interface ActiveTurn {
   turnId: string
   hostId: string
@@ -118,6 +120,24 @@ export class TurnRunner {
 
     await this.#end(frame.sessionId, turn, frame.status, frame.error)
     return true
+  }
+
+  /** At start-up, before anyone connects: a turn that took a message and
+   * never ended was cut off when this server last stopped. Nothing runs it
+   * now (the host's late frames find no active turn and are dropped), so it
+   * ends as failed and everyone waiting on it stops waiting. */
+  async endUnfinished(): Promise<number> {
+    const unfinished = await this.#events.unfinishedTurns()
+    for (const { sessionId, turnId } of unfinished) {
+      if (this.#active.get(sessionId)?.turnId === turnId) continue
+      await this.#events.append({
+        sessionId,
+        turnId,
+        body: { kind: 'turn.end', status: 'failed', error: serverRestarted },
+        author: null,
+      })
+    }
+    return unfinished.length
   }
 
   /** Turns on a host that went away end as failed, so nobody waits forever. */

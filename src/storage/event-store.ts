@@ -92,3 +92,36 @@ export async function lastSeq(
     .executeTakeFirst()
   return Number(row?.seq ?? 0)
 }
+
+/** Turns that took a message and have no `turn.end`: after a restart, the
+ * turns the server was running when it stopped. */
+export async function listUnfinishedTurns(
+  db: Kysely<Database>,
+  workspaceId: string,
+): Promise<Array<{ session_id: string; turn_id: string }>> {
+  const rows = await db
+    .selectFrom('events as started')
+    .select(['started.session_id', 'started.turn_id'])
+    .distinct()
+    .where('started.workspace_id', '=', workspaceId)
+    .where('started.kind', '=', 'message')
+    .where('started.turn_id', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('events as ended')
+            .select('ended.seq')
+            .whereRef('ended.workspace_id', '=', 'started.workspace_id')
+            .whereRef('ended.session_id', '=', 'started.session_id')
+            .whereRef('ended.turn_id', '=', 'started.turn_id')
+            .where('ended.kind', '=', 'turn.end'),
+        ),
+      ),
+    )
+    .execute()
+  return rows.flatMap((row) =>
+    row.turn_id === null
+      ? []
+      : [{ session_id: row.session_id, turn_id: row.turn_id }],
+  )
+}

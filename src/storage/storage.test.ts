@@ -7,7 +7,12 @@ import { sql, type Kysely } from 'kysely'
 import { OmniError } from '../core/errors.ts'
 import { appendAudit, listAudit } from './audit-store.ts'
 import { openDatabase, type Storage } from './database.ts'
-import { appendEvent, lastSeq, listEvents } from './event-store.ts'
+import {
+  appendEvent,
+  lastSeq,
+  listEvents,
+  listUnfinishedTurns,
+} from './event-store.ts'
 import {
   bindPendingGrants,
   getGrantForUser,
@@ -813,6 +818,37 @@ for (const backend of storageBackends()) {
         )
         assert.deepEqual(await listEvents(db, ws, session.id, 5), [])
         assert.deepEqual(await listEvents(db, 'w_other', session.id, 0), [])
+      })
+
+      test('lists the turns that have a message and no end', async () => {
+        const ada = await signIn(db, 'sub-1', 'ada@example.com')
+        const one = await sessionOf(db, ada)
+        const two = await sessionOf(db, ada)
+        const event = (sessionId: string, turnId: string, kind: string) =>
+          appendEvent(db, ws, {
+            sessionId,
+            turnId,
+            kind,
+            authorId: kind === 'message' ? ada.id : null,
+            payload: kind === 'turn.end' ? { status: 'completed' } : {},
+          })
+        await event(one.id, 't_done', 'message')
+        await event(one.id, 't_done', 'assistant.text')
+        await event(one.id, 't_done', 'turn.end')
+        await event(one.id, 't_open', 'message')
+        await event(one.id, 't_open', 'tool.call')
+        await event(two.id, 't_other', 'message')
+
+        const open = await listUnfinishedTurns(db, ws)
+
+        assert.deepEqual(
+          open.map((turn) => [turn.session_id, turn.turn_id]).sort(),
+          [
+            [one.id, 't_open'],
+            [two.id, 't_other'],
+          ].sort(),
+        )
+        assert.deepEqual(await listUnfinishedTurns(db, 'w_other'), [])
       })
 
       test("joins the author's current email", async () => {

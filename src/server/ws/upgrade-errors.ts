@@ -14,7 +14,8 @@ export function refuseUpgrade(socket: Duplex, error: OmniError): void {
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
   ]
-  if (error.status === 401) head.push('WWW-Authenticate: Bearer realm="omnigent"')
+  if (error.status === 401)
+    head.push('WWW-Authenticate: Bearer realm="omnigent"')
 
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
 }
