@@ -13,6 +13,7 @@ import { getUserById } from '../storage/user-store.ts'
 import type { AccessTokens } from './access-tokens.ts'
 import { isAccessToken } from './access-tokens.ts'
 import { readCookie } from './cookie-header.ts'
+import type { CheckGrant } from './grant-check.ts'
 import { identityFromClaims, type ClaimRules } from './identity-claims.ts'
 import type { ProxyIdentity } from './proxy-identity.ts'
 import { actorOf, type IdentityRecorder } from './sign-in-record.ts'
@@ -27,6 +28,8 @@ export interface AuthenticatorOptions {
   issuer: string
   claims: ClaimRules
   verifyToken: VerifyToken
+  /** For the built-in issuer: whether a JWT's grant still stands. */
+  checkGrant?: CheckGrant
   /** Absent when opaque tokens are not accepted. */
   checkOpaqueToken: CheckOpaqueToken | undefined
   tokens: AccessTokens
@@ -67,7 +70,9 @@ export function createAuthenticator(
 
     let payload: Record<string, unknown>
     if (looksLikeJwt(token)) {
-      payload = await options.verifyToken(token)
+      const claims = await options.verifyToken(token)
+      await options.checkGrant?.(claims)
+      payload = claims
     } else if (options.checkOpaqueToken !== undefined) {
       payload = await options.checkOpaqueToken(token)
     } else {

@@ -10,6 +10,7 @@ import Provider, {
 } from 'oidc-provider'
 import type { Database } from '../storage/schema.ts'
 import { getDirectoryUser } from './directory.ts'
+import { grantClaim } from './grant-check.ts'
 import type { StaticClient } from './identity-config.ts'
 import { createPayloadAdapter } from './provider-adapter.ts'
 import * as pages from './provider-pages.ts'
@@ -128,6 +129,8 @@ export function createBuiltinProvider(
         email: user.email,
         email_verified: true,
         groups: groupsOf(user.is_admin),
+        // So the API can refuse the token once its grant is revoked.
+        [grantClaim]: token.grantId,
       }
     },
     interactions: {

@@ -147,6 +147,49 @@ describe('CLI sign-in against the built-in workspace', () => {
     )
   })
 
+  test('signing out at the issuer ends the access token at once', async () => {
+    const { config, tokens } = await signInAsCli(server)
+    const other = await signInAsCli(server)
+    assert.ok(tokens.refresh_token)
+    assert.equal(
+      (await server.identity.authenticate(bearer(tokens.access_token))).email,
+      member.email,
+    )
+
+    // What `omni logout` does: revoke the refresh token (RFC 7009), which
+    // ends its grant, and with it every access token minted from it.
+    await client.tokenRevocation(config, tokens.refresh_token)
+
+    await assert.rejects(
+      server.identity.authenticate(bearer(tokens.access_token)),
+      { code: 'token_revoked', message: 'The credential was revoked.' },
+    )
+    const stillSignedIn = await server.identity.authenticate(
+      bearer(other.tokens.access_token),
+    )
+    assert.equal(stillSignedIn.email, member.email)
+  })
+
+  test('a replayed refresh token ends every access token of its grant', async () => {
+    const { config, tokens } = await signInAsCli(server)
+    assert.ok(tokens.refresh_token)
+    const refreshed = await client.refreshTokenGrant(
+      config,
+      tokens.refresh_token,
+    )
+
+    // Reuse of a rotated refresh token means it was stolen (RFC 9700
+    // §4.14.2): the provider revokes the whole grant.
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token))
+
+    for (const token of [tokens.access_token, refreshed.access_token]) {
+      await assert.rejects(server.identity.authenticate(bearer(token)), {
+        code: 'token_revoked',
+        message: 'The credential was revoked.',
+      })
+    }
+  })
+
   test('a redirect to a host other than loopback is refused', async () => {
     const config = await cliConfig(server)
     const url = client.buildAuthorizationUrl(config, {

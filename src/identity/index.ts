@@ -20,6 +20,7 @@ import {
 } from './builtin-provider.ts'
 import { isDirectoryEmpty } from './directory.ts'
 import { firstAdminCreator } from './first-admin.ts'
+import { createGrantCheck, type CheckGrant } from './grant-check.ts'
 import { standardClaimRules } from './identity-claims.ts'
 import { builtinIdentity, type IdentityConfig } from './identity-config.ts'
 import { identityLog, type IdentityLog } from './identity-log.ts'
@@ -67,6 +68,8 @@ interface IssuerSide {
   cliClientId: string
   issuerClient: IssuerClient
   verifyToken: ReturnType<typeof createTokenVerifier>
+  /** Only the built-in provider's grants can be looked up. */
+  checkGrant?: CheckGrant
   scope: string
   builtin?: { provider: Provider }
 }
@@ -96,6 +99,7 @@ export async function createIdentity(
     issuer,
     claims,
     verifyToken: side.verifyToken,
+    ...(side.checkGrant ? { checkGrant: side.checkGrant } : {}),
     checkOpaqueToken: createUserinfoCheck({
       endpoint: async () =>
         (await issuerClient()).serverMetadata().userinfo_endpoint,
@@ -196,6 +200,7 @@ async function builtinSide(
       audience: apiAudience(publicUrl),
       keys: localKeys(publicKeys(secrets.jwks)),
     }),
+    checkGrant: createGrantCheck(storage.db),
     scope: 'openid email',
     builtin: { provider },
   }
