@@ -3,9 +3,11 @@
 
 import { mkdirSync } from 'node:fs'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { errorCatalog } from '../core/errors.ts'
 import { createLogger, type Logger } from '../core/log.ts'
 import { createIdentity } from '../identity/index.ts'
 import { registerMcpEndpoint } from '../mcp/mcp-endpoint.ts'
+import { followCloseCodes } from '../protocol/follow.ts'
 import { EventLog } from '../sessions/event-log.ts'
 import { HostRegistry } from '../sessions/host-registry.ts'
 import { LiveHub } from '../sessions/live-hub.ts'
@@ -130,6 +132,15 @@ export async function runServer(
     follow,
     hostTunnel,
     log,
+  })
+
+  workspace.onDisabled(async () => {
+    const reason = errorCatalog.not_enabled.message
+    await sessions.turns.interruptAll(
+      'Omnigent was turned off for this workspace.',
+    )
+    follow.closeAll(followCloseCodes.notEnabled, reason)
+    hostTunnel.closeAll(followCloseCodes.notEnabled, reason)
   })
 
   const cutOff = await sessions.turns.endUnfinished()

@@ -93,6 +93,19 @@ export class TurnRunner {
     return true
   }
 
+  /** Interrupts every running turn and ends it at once with `why`, without
+   * waiting for the hosts to answer (their late ends are dropped). */
+  async interruptAll(why: string): Promise<void> {
+    for (const [sessionId, turn] of [...this.#active]) {
+      this.#hosts.get(turn.hostId)?.send({
+        type: 'turn.interrupt',
+        sessionId,
+        turnId: turn.turnId,
+      })
+      await this.#end(sessionId, turn, 'interrupted', why)
+    }
+  }
+
   /** Drops the turn without an end event, for a session being deleted. */
   forget(sessionId: string): void {
     this.#active.delete(sessionId)

@@ -18,7 +18,7 @@ import {
   type Actor,
   type Relation,
 } from '../../access/policy.ts'
-import { OmniError } from '../../core/errors.ts'
+import { errorCatalog, OmniError } from '../../core/errors.ts'
 import { followCloseCodes, type FollowFrame } from '../../protocol/follow.ts'
 import type { SessionEvent } from '../../protocol/session-events.ts'
 import type { EventLog } from '../../sessions/event-log.ts'
@@ -43,9 +43,13 @@ export class FollowEndpoint {
   readonly #options: FollowOptions
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 << 10 })
 
-  /** Ends every open stream, for shutdown. */
-  closeAll(): void {
-    for (const client of this.#wss.clients) client.terminate()
+  /** Ends every open stream: with `code` and `reason` when Omnigent is
+   * turned off, at once for shutdown. */
+  closeAll(code?: number, reason?: string): void {
+    for (const client of this.#wss.clients) {
+      if (code === undefined) client.terminate()
+      else client.close(code, reason)
+    }
   }
 
   constructor(options: FollowOptions) {
@@ -130,14 +134,18 @@ class FollowStream implements LiveListener {
     }
     this.#ws.on('close', () => this.#unsubscribe())
 
-    // Access may have changed between the upgrade's check and the
-    // subscription; ask once more now that no change can be missed.
+    // Access or the workspace switch may have changed between the upgrade's
+    // checks and the subscription; ask once more now that no change is missed.
     const relation = await this.#options.sessions.relationOf(
       this.#actor,
       this.#sessionId,
     )
     if (relation === 'none') {
       return this.#close(followCloseCodes.accessRevoked, 'access revoked')
+    }
+    if (!this.#options.workspace.enabled) {
+      const { message } = errorCatalog.not_enabled
+      return this.#close(followCloseCodes.notEnabled, message)
     }
     this.#relation = relation
     this.#send({ type: 'access', level: this.#level() })

@@ -12,7 +12,8 @@ import {
   enforce,
   type Actor,
 } from '../../access/policy.ts'
-import { OmniError } from '../../core/errors.ts'
+import { errorCatalog, OmniError } from '../../core/errors.ts'
+import { followCloseCodes } from '../../protocol/follow.ts'
 import {
   hostIdHeader,
   hostNameHeader,
@@ -43,9 +44,13 @@ export class HostTunnelEndpoint {
   readonly #options: HostTunnelOptions
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 8 << 20 })
 
-  /** Ends every open stream, for shutdown. */
-  closeAll(): void {
-    for (const client of this.#wss.clients) client.terminate()
+  /** Ends every open stream: with `code` and `reason` when Omnigent is
+   * turned off, at once for shutdown. */
+  closeAll(code?: number, reason?: string): void {
+    for (const client of this.#wss.clients) {
+      if (code === undefined) client.terminate()
+      else client.close(code, reason)
+    }
   }
 
   constructor(options: HostTunnelOptions) {
@@ -81,6 +86,22 @@ export class HostTunnelEndpoint {
     if (!existing) await this.#audit(actor, 'host.register', hostId, hostName)
 
     this.#wss.handleUpgrade(req, socket, head, (socketWs) => {
+      const hostLog = this.#options.log.child({ hostId })
+      // `ws` fails the connection itself on a malformed or oversize frame
+      // (RFC 6455 §7.1.7) and then emits 'error'; unheard, that would end the
+      // whole server. It is the host's fault, so it is logged at info.
+      socketWs.on('error', (error: Error & { code?: string }) => {
+        hostLog.info(
+          { code: error.code, reason: error.message },
+          'host sent a bad frame',
+        )
+      })
+
+      // Omnigent may have been turned off while this host was checked.
+      if (!this.#options.workspace.enabled) {
+        const { message } = errorCatalog.not_enabled
+        return socketWs.close(followCloseCodes.notEnabled, message)
+      }
       this.#serve(socketWs, actor, hostId, hostName)
     })
   }
@@ -106,15 +127,6 @@ export class HostTunnelEndpoint {
       socket.ping()
     }, pingEveryMs)
 
-    // `ws` fails the connection itself on a malformed or oversize frame
-    // (RFC 6455 §7.1.7) and then emits 'error'; unheard, that would end the
-    // whole server. It is the host's fault, so it is logged at info.
-    socket.on('error', (error: Error & { code?: string }) => {
-      hostLog.info(
-        { code: error.code, reason: error.message },
-        'host sent a bad frame',
-      )
-    })
     socket.on('message', (data) => {
       const frame = parseHostFrame(data.toString())
       if (!frame) return hostLog.info('host sent an unreadable frame')
