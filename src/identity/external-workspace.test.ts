@@ -133,6 +133,41 @@ describe('a server whose workspace is another issuer', () => {
     assert.equal(row.issuer, first.identity.issuer)
   })
 
+  test('signing out sends the browser on to end the issuer’s sign-in too', async () => {
+    const endSession = `${first.identity.issuer}/session/end`
+    const signOut = async (accept: string) => {
+      const { jar } = await signInWithPassword(
+        `${second.publicUrl}/auth/login`,
+        member,
+      )
+      return await fetch(`${second.publicUrl}/auth/logout`, {
+        method: 'POST',
+        headers: {
+          cookie: jar.header(second.publicUrl),
+          origin: second.publicUrl,
+          accept,
+        },
+        redirect: 'manual',
+      })
+    }
+    const expectEndSession = (href: string | null | undefined) => {
+      const url = new URL(href ?? '')
+      assert.equal(`${url.origin}${url.pathname}`, endSession)
+      assert.deepEqual(Object.fromEntries(url.searchParams), {
+        post_logout_redirect_uri: `${second.publicUrl}/`,
+        client_id: 'omnigent-second',
+      })
+    }
+
+    const form = await signOut('text/html')
+    assert.equal(form.status, 303)
+    expectEndSession(form.headers.get('location'))
+
+    const app = await signOut('application/json')
+    assert.equal(app.status, 200)
+    expectEndSession((await app.json()).signOutUrl)
+  })
+
   test('the issuer’s JWT access tokens are accepted as bearer tokens', async () => {
     const tokens = await codeFlowTokens(
       { issuer: first.identity.issuer, clientId: 'omnigent-cli' },

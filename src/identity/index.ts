@@ -25,6 +25,11 @@ import { standardClaimRules } from './identity-claims.ts'
 import { builtinIdentity, type IdentityConfig } from './identity-config.ts'
 import { identityLog, type IdentityLog } from './identity-log.ts'
 import { interactionRoutes } from './interaction-routes.ts'
+import {
+  builtinSignOut,
+  externalSignOut,
+  type IssuerSignOut,
+} from './issuer-sign-out.ts'
 import { lazyIssuerClient, type IssuerClient } from './issuer-client.ts'
 import { loadProviderSecrets, publicKeys } from './provider-secrets.ts'
 import { providerRoutes } from './provider-mount.ts'
@@ -70,6 +75,7 @@ interface IssuerSide {
   verifyToken: ReturnType<typeof createTokenVerifier>
   /** Only the built-in provider's grants can be looked up. */
   checkGrant?: CheckGrant
+  signOut: IssuerSignOut
   scope: string
   builtin?: { provider: Provider }
 }
@@ -86,7 +92,7 @@ export async function createIdentity(
   const side =
     config.external === undefined
       ? await builtinSide(options, config, publicUrl, log)
-      : externalSide(config.external)
+      : externalSide(config.external, publicUrl)
   const claims = config.external?.claims ?? standardClaimRules
   const { issuer, issuerClient } = side
 
@@ -136,6 +142,7 @@ export async function createIdentity(
         claims,
         recorder,
         proxyIdentity,
+        issuerSignOut: side.signOut,
         log,
         ...(options.onSignOut ? { onSignOut: options.onSignOut } : {}),
       }),
@@ -201,6 +208,12 @@ async function builtinSide(
       keys: localKeys(publicKeys(secrets.jwks)),
     }),
     checkGrant: createGrantCheck(storage.db),
+    signOut: builtinSignOut({
+      provider,
+      db: storage.db,
+      webClientId,
+      secure: publicUrl.startsWith('https:'),
+    }),
     scope: 'openid email',
     builtin: { provider },
   }
@@ -210,6 +223,7 @@ async function builtinSide(
  * `jwks_uri` and are fetched again when an unknown key id appears. */
 function externalSide(
   external: NonNullable<IdentityConfig['external']>,
+  publicUrl: string,
 ): IssuerSide {
   const issuerClient = lazyIssuerClient({
     issuer: external.issuer,
@@ -231,6 +245,7 @@ function externalSide(
       audience: external.apiAudience,
       keys: remoteKeys(jwksUri),
     }),
+    signOut: externalSignOut({ issuerClient, publicUrl }),
     scope: external.scopes.join(' '),
   }
 }

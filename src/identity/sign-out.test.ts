@@ -4,7 +4,10 @@
 
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { signInWithPassword } from '../../test/support/browser-sign-in.ts'
+import {
+  CookieJar,
+  signInWithPassword,
+} from '../../test/support/browser-sign-in.ts'
 import { addDirectoryUser } from './directory.ts'
 import { hashSessionToken } from './web-session-store.ts'
 import {
@@ -40,12 +43,46 @@ describe('signing out', () => {
   })
 
   async function signIn(person: typeof ana): Promise<string> {
-    const { jar } = await signInWithPassword(
-      `${server.publicUrl}/auth/login`,
-      person,
-    )
-    return jar.header(server.publicUrl)
+    return (await signInIn(new CookieJar(), person)).header(server.publicUrl)
   }
+  async function signInIn(jar: CookieJar, person: typeof ana) {
+    await signInWithPassword(`${server.publicUrl}/auth/login`, person, jar)
+    return jar
+  }
+
+  /** The page pressing Sign in leads this browser to. */
+  async function pressSignIn(jar: CookieJar): Promise<string> {
+    let url = new URL(`${server.publicUrl}/auth/login`)
+    for (let step = 0; step < 10; step += 1) {
+      const response = await fetch(url, {
+        headers: { cookie: jar.header(url), accept: 'text/html' },
+        redirect: 'manual',
+      })
+      jar.store(url, response)
+      const location = response.headers.get('location')
+      if (location === null) return await response.text()
+      await response.body?.cancel()
+      url = new URL(location, url)
+    }
+    throw new Error('sign-in did not settle')
+  }
+  const asksForPassword = (page: string) => /name="password"/.test(page)
+
+  /** A browser holding these cookies, as a copy of them would. */
+  function browserWith(cookies: Array<[string, string | undefined]>) {
+    const jar = new CookieJar()
+    for (const [name, value] of cookies) {
+      assert.ok(value, `the browser holds ${name}`)
+      const headers = new Headers([['set-cookie', `${name}=${value}; Path=/`]])
+      jar.store(server.publicUrl, { headers } as Response)
+    }
+    return jar
+  }
+  const providerCookies = (jar: CookieJar) =>
+    ['_session', '_session.sig'].map((name): [string, string | undefined] => [
+      name,
+      jar.get(name, server.publicUrl),
+    ])
   const actorFor = (cookie: string) =>
     server.identity.authenticate({ headers: { cookie } } as never)
   const post = (path: string, headers: Record<string, string>) =>
@@ -66,6 +103,40 @@ describe('signing out', () => {
     assert.deepEqual(signOuts, [[userId, hashSessionToken(token)]])
     await assert.rejects(actorFor(cookie), { code: 'unauthenticated' })
     assert.equal((await actorFor(other)).userId, userId)
+  })
+
+  test('sign-out ends the workspace sign-in too, so signing in asks for the password', async () => {
+    const jar = await signInIn(new CookieJar(), ana)
+    assert.equal(asksForPassword(await pressSignIn(jar)), false)
+    const copied = browserWith(providerCookies(jar))
+
+    const response = await post('/auth/logout', {
+      cookie: jar.header(server.publicUrl),
+      origin: server.publicUrl,
+    })
+    assert.equal(response.status, 204)
+    jar.store(server.publicUrl, response)
+
+    assert.equal(asksForPassword(await pressSignIn(jar)), true)
+    // Not only the cookies are gone: the workspace forgot that sign-in.
+    assert.equal(asksForPassword(await pressSignIn(copied)), true)
+  })
+
+  test('sign-out everywhere ends the workspace sign-in in every browser', async () => {
+    const here = await signInIn(new CookieJar(), ana)
+    const there = await signInIn(new CookieJar(), ana)
+    const bobs = await signInIn(new CookieJar(), bob)
+
+    const response = await post('/auth/logout-everywhere', {
+      cookie: here.header(server.publicUrl),
+      origin: server.publicUrl,
+    })
+    assert.equal(response.status, 200)
+    here.store(server.publicUrl, response)
+
+    assert.equal(asksForPassword(await pressSignIn(here)), true)
+    assert.equal(asksForPassword(await pressSignIn(there)), true)
+    assert.equal(asksForPassword(await pressSignIn(bobs)), false)
   })
 
   test('sign-out everywhere ends every web sign-in of that person only', async () => {

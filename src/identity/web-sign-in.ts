@@ -7,13 +7,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import * as client from 'openid-client'
 import { errorBody, isOmniError, OmniError } from '../core/errors.ts'
-import type { SignedOutEverywhere } from '../protocol/api.ts'
+import type { SignedOut, SignedOutEverywhere } from '../protocol/api.ts'
 import type { Database } from '../storage/schema.ts'
+import { getUserById } from '../storage/user-store.ts'
 import { readCookie, sessionSetCookie } from './cookie-header.ts'
 import { html, page } from './html.ts'
 import { refuseCrossSite } from './cross-site.ts'
 import { identityFromClaims, type ClaimRules } from './identity-claims.ts'
 import type { IdentityLog } from './identity-log.ts'
+import type { IssuerSignedOut, IssuerSignOut } from './issuer-sign-out.ts'
 import type { IssuerClient } from './issuer-client.ts'
 import { saveLoginState, takeLoginState } from './login-state-store.ts'
 import type { ProxyIdentity } from './proxy-identity.ts'
@@ -40,6 +42,8 @@ export interface WebSignInOptions {
   claims: ClaimRules
   recorder: IdentityRecorder
   proxyIdentity: ProxyIdentity
+  /** Ends the workspace's own sign-in along with Omnigent's. */
+  issuerSignOut?: IssuerSignOut
   log: IdentityLog
   /** Told when web sessions end: one (with its stored id) on sign-out,
    * all of the user's (without one) on sign-out everywhere. */
@@ -148,22 +152,30 @@ export function webSignInRoutes(options: WebSignInOptions) {
   }
 
   async function logout(request: FastifyRequest, reply: FastifyReply) {
-    const token = readCookie(request.headers.cookie, sessionCookie)
-    if (token) {
+    const cookies = request.headers.cookie
+    // Any cookie here may end a sign-in, Omnigent's or the workspace's.
+    if (cookies) {
       refuseCrossSite(request.headers, publicOrigin, { requireOrigin: true })
+    }
+
+    const token = readCookie(cookies, sessionCookie)
+    if (token) {
       const userId = await revokeWebSession(db, workspaceId, token)
       if (userId) options.onSignOut?.(userId, hashSessionToken(token))
     }
+    const issuerSide = cookies
+      ? await options.issuerSignOut?.thisBrowser(cookies)
+      : undefined
 
-    reply.header('set-cookie', cookie('', 0))
-    return signedOut(request, reply)
+    return signedOut(request, reply, issuerSide)
   }
 
   async function logoutEverywhere(
     request: FastifyRequest,
     reply: FastifyReply,
   ) {
-    const token = readCookie(request.headers.cookie, sessionCookie)
+    const cookies = request.headers.cookie
+    const token = readCookie(cookies, sessionCookie)
     const session = token
       ? await findLiveWebSession(db, workspaceId, token)
       : undefined
@@ -176,19 +188,30 @@ export function webSignInRoutes(options: WebSignInOptions) {
     options.onSignOut?.(session.user_id)
     log.signedOutEverywhere(session.user_id, ended)
 
-    reply.header('set-cookie', cookie('', 0))
-    return signedOut(request, reply, { webSessionsEnded: ended })
+    const user = await getUserById(db, workspaceId, session.user_id)
+    const issuerSide =
+      user?.issuer === issuer
+        ? await options.issuerSignOut?.everywhere(user.subject, cookies)
+        : await options.issuerSignOut?.thisBrowser(cookies)
+    return signedOut(request, reply, issuerSide, { webSessionsEnded: ended })
   }
 
-  // A form post navigates; a script's fetch just needs the status.
+  // A form post navigates; a script's fetch just needs the status, and the
+  // issuer's end-session URL when the app must go there next.
   function signedOut(
     request: FastifyRequest,
     reply: FastifyReply,
+    issuerSide: IssuerSignedOut | undefined,
     body?: SignedOutEverywhere,
   ) {
+    const next = issuerSide?.redirectTo
+    reply.header('set-cookie', [cookie('', 0), ...(issuerSide?.cookies ?? [])])
+
     const wantsPage = (request.headers.accept ?? '').includes('text/html')
-    if (wantsPage) return reply.redirect(here('/'), 303)
-    return body ? reply.status(200).send(body) : reply.status(204).send()
+    if (wantsPage) return reply.redirect(next ?? here('/'), 303)
+    const answer: SignedOut = next ? { ...body, signOutUrl: next } : { ...body }
+    if (Object.keys(answer).length === 0) return reply.status(204).send()
+    return reply.status(200).send(answer)
   }
 
   return async function webSignIn(app: FastifyInstance): Promise<void> {

@@ -142,9 +142,18 @@ export interface TokenSummary {
   lastUsedAt: string | null
 }
 
+/** POST /auth/logout → 204, or SignedOut when the workspace is an external
+ * issuer with an end-session endpoint: the app then sends the browser to
+ * `signOutUrl` so the issuer's own sign-in ends too. A form post (Accept:
+ * text/html) is redirected there, or home. */
+export interface SignedOut {
+  signOutUrl?: string
+}
+
 /** POST /auth/logout-everywhere (the sign-in cookie, from this server's
  * own pages) → SignedOutEverywhere: every server-side web session of the
- * caller ends. A form post (Accept: text/html) is redirected home. */
-export interface SignedOutEverywhere {
+ * caller ends. A form post (Accept: text/html) is redirected home, or to
+ * the issuer's end-session endpoint as for /auth/logout. */
+export interface SignedOutEverywhere extends SignedOut {
   webSessionsEnded: number
 }
