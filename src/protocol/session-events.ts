@@ -13,7 +13,13 @@ export type TurnStatus = 'completed' | 'failed' | 'interrupted'
 
 export type EventBody =
   | { kind: 'message'; text: string }
-  | { kind: 'turn.end'; status: TurnStatus; error?: string }
+  | {
+      kind: 'turn.end'
+      status: TurnStatus
+      error?: string
+      /** Who interrupted the turn, when a person did. */
+      by?: string
+    }
   | { kind: 'session.renamed'; title: string }
   | AgentEvent
 

@@ -186,7 +186,11 @@ export class SessionService {
 
   async interrupt(actor: Actor, sessionId: string): Promise<boolean> {
     await this.authorize(actor, sessionId, 'session.interrupt')
-    return this.turns.interrupt(sessionId)
+    const turnId = this.turns.interrupt(sessionId, actor)
+    if (turnId === null) return false
+
+    await this.#audit(actor, 'turn.interrupt', sessionId, { turnId })
+    return true
   }
 
   async rename(actor: Actor, sessionId: string, title: string): Promise<void> {

@@ -24,6 +24,8 @@ const serverRestarted = 'The server restarted while the agent was working.'
 interface ActiveTurn {
   turnId: string
   hostId: string
+  /** The email of the person who asked the turn to stop, once someone did. */
+  interruptedBy?: string
 }
 
 export class TurnRunner {
@@ -81,16 +83,19 @@ export class TurnRunner {
     }
   }
 
-  interrupt(sessionId: string): boolean {
+  /** Asks the host to stop the session's turn; returns the stopped turn's
+   * id, or null when none was running. */
+  interrupt(sessionId: string, actor?: Actor): string | null {
     const turn = this.#active.get(sessionId)
-    if (!turn) return false
+    if (!turn) return null
 
+    turn.interruptedBy ??= actor?.email
     this.#hosts.get(turn.hostId)?.send({
       type: 'turn.interrupt',
       sessionId,
       turnId: turn.turnId,
     })
-    return true
+    return turn.turnId
   }
 
   /** Interrupts every running turn and ends it at once with `why`, without
@@ -169,12 +174,18 @@ export class TurnRunner {
   ): Promise<void> {
     if (this.#active.get(sessionId) !== turn) return
     this.#active.delete(sessionId)
+
+    // The end is the system's event; a person's interrupt is named in it.
+    const by = status === 'interrupted' ? turn.interruptedBy : undefined
     await this.#events.append({
       sessionId,
       turnId: turn.turnId,
-      body: error
-        ? { kind: 'turn.end', status, error }
-        : { kind: 'turn.end', status },
+      body: {
+        kind: 'turn.end',
+        status,
+        ...(error ? { error } : {}),
+        ...(by ? { by } : {}),
+      },
       author: null,
     })
   }

@@ -242,6 +242,18 @@ describe('the access matrix', () => {
     )
   }
 
+  /** Turns Omnigent on again and reconnects the owner's host, as the host
+   * daemon does by itself once it is on. */
+  async function turnBackOn(): Promise<void> {
+    await setEnabled(world.server, world.people.admin, true)
+    world.host = await RecordingHost.connect(
+      world.server,
+      world.people.owner.bearer,
+      'h_olivia_laptop',
+      'laptop',
+    )
+  }
+
   for (const route of sessionRoutes) {
     describe(route.name, () => {
       for (const role of roles) {
@@ -249,18 +261,18 @@ describe('the access matrix', () => {
         test(`${role}: ${want}`, async () => {
           const id = await world.sharedSession()
           if (route.running) await runTurnFirst(id)
-          const before = await snapshot(id)
-          const framesBefore = world.host.work.length
-
+          // Turning off itself interrupts the turn and closes the host's
+          // tunnel; what the request changes is measured from there.
           if (role === 'owner while off') {
             await setEnabled(world.server, world.people.admin, false)
           }
+          const before = await snapshot(id)
+          const framesBefore = world.host.work.length
+
           try {
             assert.equal(outcome(await perform(role, route, id)), want)
           } finally {
-            if (role === 'owner while off') {
-              await setEnabled(world.server, world.people.admin, true)
-            }
+            if (role === 'owner while off') await turnBackOn()
           }
 
           if (want === 'ok') return
@@ -324,7 +336,7 @@ describe('the access matrix', () => {
           refusal('not_enabled'),
         )
       } finally {
-        await setEnabled(world.server, world.people.admin, true)
+        await turnBackOn()
       }
     })
 
