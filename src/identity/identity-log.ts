@@ -23,6 +23,8 @@ export function identityLog(parent: Logger) {
 
     webSignInRefused: (reason: string) =>
       log.info({ reason }, 'web sign-in refused'),
+    signInThrottled: () =>
+      log.info({ reason: 'too_many_failures' }, 'password sign-in held back'),
     webSignInCompleted: (userId: string) =>
       log.info({ userId }, 'web sign-in completed'),
     firstAdminCreated: (directoryUserId: string, via: 'api' | 'web') =>

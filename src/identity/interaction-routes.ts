@@ -15,6 +15,11 @@ import { verifyDirectoryPassword } from './directory.ts'
 import { checkSetupOpen, type CreateFirstAdmin } from './first-admin.ts'
 import type { IdentityLog } from './identity-log.ts'
 import {
+  createSignInThrottle,
+  throttleMessage,
+  type SignInThrottle,
+} from './sign-in-throttle.ts'
+import {
   expiredPage,
   faultPage,
   loginPage,
@@ -28,6 +33,8 @@ export interface InteractionRoutesOptions {
   workspaceId: string
   createFirstAdmin: CreateFirstAdmin
   log: IdentityLog
+  /** Holds back repeated wrong passwords; one per server by default. */
+  throttle?: SignInThrottle
 }
 
 const credentials = z.strictObject({
@@ -41,6 +48,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>
 
 export function interactionRoutes(options: InteractionRoutesOptions) {
   const { provider, db, workspaceId, createFirstAdmin, log } = options
+  const throttle = options.throttle ?? createSignInThrottle()
 
   // The interaction cookie names the sign-in in flight; a missing or
   // mismatched one means it expired or belongs to another tab.
@@ -160,6 +168,22 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
 
         const action = `${interactionPath(details.uid)}/login`
         const body = credentials.safeParse(request.body)
+        const email = body.success ? body.data.email : ''
+        const address = request.raw.socket.remoteAddress
+
+        // A held-back email is not even checked, so guessing stays slow.
+        const waitMs = throttle.waitMs(email, address)
+        if (waitMs > 0) {
+          log.signInThrottled()
+          const form = loginPage({
+            action,
+            email,
+            error: throttleMessage(waitMs),
+          })
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)))
+          return sendPage(reply, 429, form)
+        }
+
         const user = body.success
           ? await verifyDirectoryPassword(
               db,
@@ -170,10 +194,11 @@ export function interactionRoutes(options: InteractionRoutesOptions) {
           : undefined
 
         if (user === undefined) {
-          const email = body.success ? body.data.email : ''
+          throttle.failed(email, address)
           const form = loginPage({ action, email, error: wrongCredentials })
           return sendPage(reply, 401, form)
         }
+        throttle.succeeded(email)
         return await finishLogin(request, reply, user.id)
       },
     )
