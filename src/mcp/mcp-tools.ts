@@ -97,7 +97,7 @@ export function registerMcpTools(server: McpServer, context: McpToolContext) {
         'Share a session by workspace email with read or edit (owner only). Grant Edit carefully: an editor can run commands and change files on your host through the agent, and can view your other session chats.',
       inputSchema: {
         session_id: z.string().min(1),
-        email: z.string().email(),
+        email: z.string().min(1),
         level: z.enum(['read', 'edit']),
       },
     },

@@ -11,7 +11,9 @@ import {
   type Relation,
   type SessionAction,
 } from '../access/policy.ts'
+import { normalizeEmail } from '../core/email.ts'
 import { OmniError } from '../core/errors.ts'
+import { hasControlCharacter } from '../core/plain-text.ts'
 import type {
   Collaborator,
   CreateSession,
@@ -126,7 +128,7 @@ export class SessionService {
     }
 
     const dir = input.dir ?? '~'
-    const title = input.title ?? defaultTitle(dir)
+    const title = checkTitle(input.title ?? defaultTitle(dir))
     const session = await createSession(this.#db, this.#ws, {
       ownerId: actor.userId,
       hostId: host.id,
@@ -195,6 +197,7 @@ export class SessionService {
 
   async rename(actor: Actor, sessionId: string, title: string): Promise<void> {
     await this.authorize(actor, sessionId, 'session.rename')
+    checkTitle(title)
     await renameSession(this.#db, this.#ws, sessionId, title)
     await this.#events.append({
       sessionId,
@@ -215,7 +218,7 @@ export class SessionService {
     level: Level,
   ): Promise<Collaborator> {
     const { session } = await this.authorize(actor, sessionId, 'session.share')
-    const address = email.trim().toLowerCase()
+    const address = normalizeEmail(email)
     const user = await this.#verifiedUserByEmail(address)
     await this.#refuseOwnerGrant(session, address, user?.id)
 
@@ -337,6 +340,16 @@ export class SessionService {
       detail,
     })
   }
+}
+
+function checkTitle(title: string): string {
+  if (hasControlCharacter(title)) {
+    throw new OmniError(
+      'invalid_input',
+      'title must not contain control characters.',
+    )
+  }
+  return title
 }
 
 function defaultTitle(dir: string): string {
