@@ -79,7 +79,6 @@ export async function runServer(
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     trustProxy: false,
-    disableRequestLogging: false,
     bodyLimit: 1 << 20,
   })
   app.setErrorHandler((error, request, reply) =>

@@ -254,7 +254,10 @@ export class SessionService {
 
     const removed = await removeGrant(this.#db, this.#ws, sessionId, address)
     if (!removed) {
-      throw new OmniError('not_found', `${address} has no access to share.`)
+      throw new OmniError(
+        'not_found',
+        `${address} has no access to this session.`,
+      )
     }
 
     await this.#accessChanged(sessionId)

@@ -29,6 +29,7 @@ import type { WorkspaceState } from '../workspace-state.ts'
 
 const hostIdPattern = /^[A-Za-z0-9_-]{3,64}$/
 const pingEveryMs = 20_000
+const touchEveryMs = 60_000
 
 export interface HostTunnelOptions {
   storage: Storage
@@ -119,8 +120,24 @@ export class HostTunnelEndpoint {
     link.send({ type: 'welcome', hostId, hostName, owner: actor.email })
     hostLog.info({ owner: actor.email, hostName }, 'host connected')
 
+    // "Last seen" of an online host is kept current: on connect, then on a
+    // heartbeat at most once a minute, so a quiet host costs few writes.
+    let seenAt = 0
+    const seen = () => {
+      if (Date.now() - seenAt < touchEveryMs) return
+      seenAt = Date.now()
+      const { db } = this.#options.storage
+      touchHost(db, this.#options.workspaceId, hostId).catch((error: unknown) =>
+        hostLog.info({ err: error }, 'recording when the host was seen failed'),
+      )
+    }
+    seen()
+
     let alive = true
-    socket.on('pong', () => (alive = true))
+    socket.on('pong', () => {
+      alive = true
+      seen()
+    })
     const pinger = setInterval(() => {
       if (!alive) return socket.terminate()
       alive = false
