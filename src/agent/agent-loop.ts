@@ -12,7 +12,8 @@ import type { ModelSettings } from './model-settings.ts'
 import { openAiModelClient } from './openai-model-client.ts'
 import { conversation } from './system-prompt.ts'
 import { findTool, ToolError, tools } from './tools/index.ts'
-import type { ToolOutput } from './tools/index.ts'
+import type { ToolContext, ToolOutput } from './tools/index.ts'
+import type { CommandTracker } from './tools/tool.ts'
 import { truncateOutput } from './tools/output-limit.ts'
 
 export const defaultMaxSteps = 25
@@ -24,6 +25,10 @@ export interface AgentTurnOptions {
   message: { text: string; author: string }
   signal: AbortSignal
   onEvent(event: AgentEvent): Promise<void> | void
+  /** Folders the file tools refuse; defaults to the Omnigent home. */
+  privateDirs?: readonly string[]
+  /** Told about each command the agent runs, while it runs. */
+  commands?: CommandTracker
   /** Model calls allowed in one turn. */
   maxSteps?: number
   /** Defaults to the OpenAI Chat Completions client for `model`. */
@@ -53,6 +58,12 @@ export async function runAgentTurn(
   const client = options.client ?? openAiModelClient(options.model)
   const messages = conversation(dir, options.history, options.message)
   const maxSteps = options.maxSteps ?? defaultMaxSteps
+  const context: ToolContext = {
+    dir,
+    signal,
+    ...(options.privateDirs ? { privateDirs: options.privateDirs } : {}),
+    ...(options.commands ? { commands: options.commands } : {}),
+  }
 
   for (let step = 0; step < maxSteps; step++) {
     if (signal.aborted) return { status: 'interrupted' }
@@ -76,7 +87,7 @@ export async function runAgentTurn(
 
     for (const call of reply.toolCalls) {
       if (signal.aborted) break
-      messages.push(await runToolCall(call, dir, signal, emit))
+      messages.push(await runToolCall(call, context, emit))
     }
   }
 
@@ -88,8 +99,7 @@ export async function runAgentTurn(
 
 async function runToolCall(
   call: ToolCall,
-  dir: string,
-  signal: AbortSignal,
+  context: ToolContext,
   emit: (event: AgentEvent) => Promise<void>,
 ): Promise<ModelMessage> {
   const parsed = parseArguments(call.arguments)
@@ -102,7 +112,7 @@ async function runToolCall(
 
   const result = parsed.error
     ? { output: parsed.error, isError: true }
-    : await runTool(call.name, parsed.args, dir, signal)
+    : await runTool(call.name, parsed.args, context)
   const output = truncateOutput(result.output)
 
   await emit({
@@ -117,15 +127,14 @@ async function runToolCall(
 async function runTool(
   name: string,
   args: unknown,
-  dir: string,
-  signal: AbortSignal,
+  context: ToolContext,
 ): Promise<ToolOutput> {
   const tool = findTool(name)
   if (!tool)
     return { output: `There is no tool named "${name}".`, isError: true }
 
   try {
-    return await tool.run(args as Record<string, unknown>, { dir, signal })
+    return await tool.run(args as Record<string, unknown>, context)
   } catch (error) {
     // Tool failures go back to the model, which can usually recover.
     const message = error instanceof Error ? error.message : String(error)

@@ -79,6 +79,9 @@ export class ApiClient {
 
 export function exitCodeFor(status: number, code?: ErrorCode): ExitCode {
   if (code === 'host_taken') return exitCodes.hostTaken
+  // The request itself was wrong (too long, malformed): a usage error, as
+  // if the CLI had caught it before sending.
+  if (code === 'invalid_input') return exitCodes.usage
   if (status === 401) return exitCodes.auth
   if (status === 403 || status === 404) return exitCodes.notFound
   return exitCodes.general

@@ -8,6 +8,8 @@ export const exitCodes = {
   auth: 3,
   notFound: 4,
   hostTaken: 5,
+  /** `omni host`: another host with the same id took over. */
+  hostReplaced: 6,
 } as const
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes]

@@ -1,11 +1,12 @@
 // The `omni` command. Every expected failure is a CliError (or a commander
 // usage error) and ends as one line on stderr with a distinct exit code:
 // 1 general, 2 usage, 3 not signed in or sign-in failed, 4 not found or not
-// allowed, 5 host id taken. Only unexpected faults print more, and only when
-// OMNI_DEBUG is set.
+// allowed, 5 host id taken, 6 host replaced by another with the same id.
+// Only unexpected faults print more, and only when OMNI_DEBUG is set.
 
 import { Command, CommanderError } from 'commander'
 import { isCliError, exitCodes } from './cli-error.ts'
+import { safeText } from './safe-text.ts'
 import { registerAdmin } from './commands/admin.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerHost } from './commands/host.ts'
@@ -56,7 +57,7 @@ export function buildProgram(): Command {
 function configureEverywhere(command: Command): void {
   command.exitOverride()
   command.configureOutput({
-    outputError: (text, write) => write(redactOptionValues(text)),
+    outputError: (text, write) => write(safeText(redactOptionValues(text))),
   })
   for (const sub of command.commands) configureEverywhere(sub)
 }
@@ -84,12 +85,12 @@ function report(error: unknown): number {
   }
 
   if (isCliError(error)) {
-    process.stderr.write(`omni: ${error.message}\n`)
+    process.stderr.write(`omni: ${safeText(error.message)}\n`)
     return error.exitCode
   }
 
   const message = error instanceof Error ? error.message : String(error)
-  process.stderr.write(`omni: unexpected error: ${message}\n`)
+  process.stderr.write(`omni: unexpected error: ${safeText(message)}\n`)
   if (process.env.OMNI_DEBUG && error instanceof Error) {
     process.stderr.write(`${error.stack}\n`)
   }

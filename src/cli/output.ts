@@ -1,29 +1,41 @@
 // Plain-text output helpers: aligned tables for people, JSON for scripts.
+// Everything printed goes through safe-text.ts first, since much of it came
+// from other people, the agent or a server.
+
+import { safeJson, safeLine, safeText } from './safe-text.ts'
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  process.stdout.write(`${safeJson(JSON.stringify(value, null, 2))}\n`)
 }
 
+/** One row a line: a newline in a cell (a title, say) would break the
+ * table, so cells are shown on one line. */
 export function printTable(headers: string[], rows: string[][]): void {
+  const cells = rows.map((row) => row.map(safeLine))
   const widths = headers.map((header, i) =>
-    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+    Math.max(header.length, ...cells.map((row) => (row[i] ?? '').length)),
   )
-  const line = (cells: string[]) =>
-    cells
+  const line = (row: string[]) =>
+    row
       .map((cell, i) =>
-        i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0),
+        i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0),
       )
       .join('  ')
       .trimEnd()
 
-  const out = [line(headers.map((h) => h.toUpperCase())), ...rows.map(line)]
+  const out = [line(headers.map((h) => h.toUpperCase())), ...cells.map(line)]
   process.stdout.write(`${out.join('\n')}\n`)
 }
 
 export function say(text: string): void {
-  process.stdout.write(`${text}\n`)
+  process.stdout.write(`${safeText(text)}\n`)
 }
 
 export function note(text: string): void {
-  process.stderr.write(`${text}\n`)
+  process.stderr.write(`${safeText(text)}\n`)
+}
+
+/** For text written without a line end of its own (prompts, progress). */
+export function writeErr(text: string): void {
+  process.stderr.write(safeText(text))
 }

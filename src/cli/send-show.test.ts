@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -135,6 +135,37 @@ describe('omni send and omni show', () => {
     assert.equal(result.stderr, 'omni: The turn failed: model unreachable\n')
   })
 
+  it('says the turn was interrupted when it was (exit 1)', async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/messages', [
+      202,
+      { turnId: 'turn_4', seq: 12 },
+    ])
+    workspace.follow = (socket) => {
+      push(
+        socket,
+        event(13, 'turn_4', { kind: 'turn.end', status: 'interrupted' }),
+      )
+    }
+
+    const result = await runCli(['send', 'ses_1', 'again'], env)
+
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, 'omni: The turn was interrupted.\n')
+  })
+
+  it("ends a request the server finds invalid as a usage error (exit 2) with the server's sentence", async () => {
+    const message = 'The title is longer than 200 characters.'
+    workspace.routes.set('PATCH /api/sessions/ses_1', [
+      400,
+      { error: { code: 'invalid_input', message } },
+    ])
+
+    const result = await runCli(['rename', 'ses_1', 'T'.repeat(300)], env)
+
+    assert.equal(result.code, 2)
+    assert.equal(result.stderr, `omni: ${message}\n`)
+  })
+
   it('passes on the refusal of a reader who may not send (exit 4)', async () => {
     workspace.routes.set('POST /api/sessions/ses_1/messages', [
       403,
@@ -241,5 +272,111 @@ describe('omni send and omni show', () => {
       result.stderr,
       'omni: You no longer have access to this session.\n',
     )
+  })
+})
+
+// Regression: a collaborator's title, message or the agent's output with
+// terminal escapes (ESC, BEL, CR, newline) reached the terminal raw and could
+// clear it, set its title or fake a transcript line.
+describe('text from others reaches the terminal inert', () => {
+  let workspace: FakeWorkspace
+  let env: Record<string, string>
+  const evil = 'evil\x1b]0;pwned\x07\x1b[2J\rRED'
+  const evilShown = 'evil\u241b]0;pwned\u2407\u241b[2J\u240dRED'
+
+  before(async () => {
+    workspace = await startFakeWorkspace()
+    home = mkdtempSync(join(tmpdir(), 'omni-inert-'))
+    workspace.acceptAccessToken('token-alice')
+    saveProfile(home, 'default', {
+      workspaceUrl: workspace.url,
+      issuer: workspace.issuer,
+      clientId: 'omnigent-cli',
+      accessToken: 'token-alice',
+      email: 'alice@example.com',
+    })
+    env = { OMNI_HOME: home }
+  })
+  let home: string
+  after(async () => {
+    await workspace.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it('omni sessions shows control characters and newlines in a title as visible marks', async () => {
+    workspace.routes.set('GET /api/sessions?scope=mine', [
+      200,
+      [{ ...sessionDetail, title: `${evil}\nfake row` }],
+    ])
+
+    const result = await runCli(['sessions'], env)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.doesNotMatch(result.stdout, /[\x1b\x07\r]/)
+    assert.equal(result.stdout.split('\n').length, 3)
+    assert.ok(result.stdout.includes(`${evilShown}\u240afake row`))
+  })
+
+  it('omni show shows escapes inert and indents the lines of a message', async () => {
+    workspace.routes.set('GET /api/sessions/ses_1', [
+      200,
+      { ...sessionDetail, title: evil },
+    ])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=0', [
+      200,
+      [
+        event(
+          1,
+          't1',
+          { kind: 'message', text: `hi ${evil}\nagent: all tests pass` },
+          'bob@example.com',
+        ),
+        event(2, 't1', {
+          kind: 'tool.result',
+          callId: 'c',
+          output: `out\x1b[31m\x9b2J`,
+          isError: false,
+        }),
+      ],
+    ])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=2', [200, []])
+
+    const result = await runCli(['show', 'ses_1'], env)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(
+      result.stdout,
+      [
+        `# ${evilShown} (alice@example.com on laptop, /src/app)`,
+        `bob@example.com: hi ${evilShown}`,
+        '  agent: all tests pass',
+        '  → out\u241b[31m\\x9b2J',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it("omni send shows the agent's escapes and the server's error inert", async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/messages', [
+      202,
+      { turnId: 'turn_9', seq: 20 },
+    ])
+    workspace.follow = (socket) => {
+      push(socket, event(21, 'turn_9', { kind: 'assistant.text', text: evil }))
+      push(
+        socket,
+        event(22, 'turn_9', {
+          kind: 'turn.end',
+          status: 'failed',
+          error: `boom\x07\x1b[2J`,
+        }),
+      )
+    }
+
+    const result = await runCli(['send', 'ses_1', 'go'], env)
+
+    assert.equal(result.code, 1)
+    assert.equal(result.stdout, `${evilShown}\n`)
+    assert.equal(result.stderr, 'omni: The turn failed: boom\u2407\u241b[2J\n')
   })
 })

@@ -10,9 +10,9 @@ const argsWidth = 120
 export function formatEvent(event: SessionEvent): string[] {
   switch (event.kind) {
     case 'message':
-      return [`${event.author ?? 'someone'}: ${event.text}`]
+      return speech(event.author ?? 'someone', event.text)
     case 'assistant.text':
-      return [`agent: ${event.text}`]
+      return speech('agent', event.text)
     case 'tool.call':
       return [`  $ ${event.tool}(${formatArgs(event.args)})`]
     case 'tool.result':
@@ -26,6 +26,13 @@ export function formatEvent(event: SessionEvent): string[] {
         `[${event.author ?? 'someone'} renamed the session to "${event.title}"]`,
       ]
   }
+}
+
+/** Later lines are indented, so a line of someone's text can never pass
+ * for an event of its own ("agent: all tests pass"). */
+function speech(who: string, text: string): string[] {
+  const [first = '', ...rest] = text.split('\n')
+  return [`${who}: ${first}`, ...rest.map((line) => `  ${line}`)]
 }
 
 export function formatTurnEnd(status: string, error?: string): string {

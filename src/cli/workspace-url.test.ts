@@ -24,8 +24,14 @@ describe('canonicalWorkspaceUrl', () => {
   }
 
   const errors: [string, RegExp][] = [
-    ['omni.example.com', /is not a workspace URL/],
-    ['ftp://omni.example.com', /uses https, not ftp:/],
+    [
+      'omni.example.com',
+      /^That is not a workspace URL; use one like https:\/\/omni\.example\.com or http:\/\/127\.0\.0\.1:6767\.$/,
+    ],
+    [
+      'ftp://omni.example.com',
+      /^A workspace URL uses https \(or http on this machine\), not ftp:, such as https:\/\/omni\.example\.com\.$/,
+    ],
     [
       'http://omni.example.com',
       /Plain http is allowed only for this machine; use https:\/\/omni.example.com\./,

@@ -4,7 +4,7 @@
 
 import { usageError } from './cli-error.ts'
 
-const example = 'e.g. https://omni.example.com or http://127.0.0.1:6767'
+const example = 'https://omni.example.com or http://127.0.0.1:6767'
 
 export function canonicalWorkspaceUrl(input: string): string {
   const text = input.trim()
@@ -29,7 +29,7 @@ export function canonicalWorkspaceUrl(input: string): string {
 function checkParts(url: URL, text: string): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw usageError(
-      `A workspace URL uses https, not ${url.protocol}, ${example}.`,
+      `A workspace URL uses https (or http on this machine), not ${url.protocol}, such as https://omni.example.com.`,
     )
   }
 

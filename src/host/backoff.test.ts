@@ -27,4 +27,13 @@ describe('reconnectDelay', () => {
       1500,
     )
   })
+
+  it('caps the delay where a shorter wait is asked for', () => {
+    const top = (failures: number) => reconnectDelay(failures, () => 1, 5000)
+
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 20].map(top),
+      [500, 1000, 2000, 4000, 5000, 5000],
+    )
+  })
 })

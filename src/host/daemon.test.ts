@@ -282,6 +282,70 @@ describe('startHostDaemon', () => {
     assert.equal(server.upgrades.length, 0)
   })
 
+  it('ends as replaced, without dialling again, when a newer connection with its id takes over (4000)', async () => {
+    const server = await startFakeServer()
+    const { daemon } = startDaemon(server.url)
+    const connection = await server.nextConnection()
+    connection.welcome()
+    await daemon.ready
+
+    connection.ws.close(4000, 'replaced by a newer connection')
+
+    assert.deepEqual(await daemon.closed, {
+      reason: 'replaced',
+      message:
+        'Another omni host with this host id connected (on this or another machine); this one stops.',
+    })
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    assert.equal(server.upgrades.length, 1)
+  })
+
+  for (const refusal of [
+    {
+      status: 409,
+      code: 'conflict',
+      message: 'You already have a host named "vm".',
+    },
+    {
+      status: 400,
+      code: 'invalid_input',
+      message: 'The x-omni-host-name header is missing or malformed.',
+    },
+    { status: 403, code: 'forbidden', message: 'You may not do that.' },
+  ]) {
+    it(`ends as refused, without dialling again, on ${refusal.status} ${refusal.code}`, async () => {
+      const server = await startFakeServer()
+      server.state.refusal = refusal
+      const { daemon } = startDaemon(server.url)
+
+      assert.deepEqual(await daemon.closed, { reason: 'refused', ...refusal })
+      await new Promise((resolve) => setTimeout(resolve, 700))
+      assert.equal(server.upgrades.length, 1)
+    })
+  }
+
+  it('keeps dialling while Omnigent is not enabled and says so once', async () => {
+    const server = await startFakeServer()
+    server.state.refusal = {
+      status: 403,
+      code: 'not_enabled',
+      message:
+        'Omnigent is not enabled for this workspace; ask a workspace admin.',
+    }
+    const { daemon, lines } = startDaemon(server.url)
+
+    while (server.upgrades.length < 3)
+      await new Promise((r) => setTimeout(r, 20))
+    server.state.refusal = null
+    ;(await server.nextConnection()).welcome()
+
+    await daemon.ready
+    const waiting = lines.filter((line) =>
+      line.includes('"msg":"host waiting for enablement"'),
+    )
+    assert.equal(waiting.length, 1)
+  })
+
   it('retries other refusals with a fresh token', async () => {
     const server = await startFakeServer()
     server.state.refusal = {

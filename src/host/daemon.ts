@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import { WebSocket } from 'ws'
 
 import type { ModelSettings } from '../agent/model-settings.ts'
+import type { CommandTracker } from '../agent/tools/tool.ts'
 import { isOmniError, OmniError } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
 import type { HostToServer, ServerToHost } from '../protocol/host-tunnel.ts'
@@ -27,6 +28,10 @@ export interface HostDaemonOptions {
   accessToken: () => Promise<string>
   model: ModelSettings | null
   log: Logger
+  /** Folders the agent's file tools refuse: the Omnigent home. */
+  privateDirs?: readonly string[]
+  /** Told about each command the agent runs, while it runs. */
+  commands?: CommandTracker
   /** How often to ping the server; no pong by the next ping ends the
    * connection. Defaults to 15 s, so a dead server is noticed within 30 s. */
   heartbeatMs?: number
@@ -36,7 +41,16 @@ export interface HostDaemonOptions {
  * so the daemon ends instead of retrying forever. */
 export type HostExit =
   | { reason: 'stopped' }
-  | { reason: 'host_taken' | 'unauthenticated' | 'removed'; message: string }
+  | {
+      reason: 'host_taken' | 'unauthenticated' | 'removed' | 'replaced'
+      message: string
+    }
+  | {
+      /** A fault in the daemon itself; never reported as a clean stop. */
+      reason: 'failed'
+      message: string
+    }
+  | { reason: 'refused'; status: number; code: string; message: string }
 
 export interface HostWelcome {
   hostId: string
@@ -53,7 +67,27 @@ export interface HostDaemon {
 /** Why one connection attempt ended. */
 type AttemptEnd =
   | { kind: 'dropped'; welcomed: boolean }
+  | { kind: 'replaced' }
   | { kind: 'refused'; status: number; code: string; message: string }
+
+/** What to do after an attempt that did not end the daemon. */
+interface Retry {
+  welcomed: boolean
+  /** A shorter longest wait, for a refusal a person may lift any time. */
+  capMs?: number
+}
+
+/** The server closes the older of two tunnels with the same host id with
+ * this code (src/sessions/host-registry.ts). Dialling back would replace
+ * the newer one in turn, and the two would take turns for ever. */
+const replacedCloseCode = 4000
+export const replacedMessage =
+  'Another omni host with this host id connected (on this or another ' +
+  'machine); this one stops.'
+
+/** While Omnigent is off, the host waits for an admin to turn it on and
+ * should show up soon after; other refusals back off up to 30 s. */
+const notEnabledCapMs = 5_000
 
 const handshakeTimeoutMs = 15_000
 const stopGraceMs = 5_000
@@ -62,7 +96,12 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
   const url = tunnelUrl(options.serverUrl)
   const log = options.log.child({ hostId: options.hostId })
   const heartbeatMs = options.heartbeatMs ?? 15_000
-  const turns = createTurnRunner({ model: options.model, log })
+  const turns = createTurnRunner({
+    model: options.model,
+    log,
+    ...(options.privateDirs ? { privateDirs: options.privateDirs } : {}),
+    ...(options.commands ? { commands: options.commands } : {}),
+  })
 
   const ready = Promise.withResolvers<HostWelcome>()
   const closed = Promise.withResolvers<HostExit>()
@@ -72,10 +111,12 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
   let stopping = false
   let socket: WebSocket | null = null
   let wake: (() => void) | null = null
+  let waitingForEnablement = false
 
   void run().then(
     (exit) => finish(exit),
-    (error: unknown) => finish({ reason: 'stopped' }, error),
+    (error: unknown) =>
+      finish({ reason: 'failed', message: String(error) }, error),
   )
 
   async function run(): Promise<HostExit> {
@@ -88,7 +129,7 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
       if (end.welcomed) failures = 0
 
       failures += 1
-      const delayMs = reconnectDelay(failures)
+      const delayMs = reconnectDelay(failures, Math.random, end.capMs)
       hostLog.reconnecting(log, delayMs)
       await sleep(delayMs)
     }
@@ -98,7 +139,7 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
   /** One attempt: a fresh token, then the connection until it ends. */
   async function connectOnce(
     attemptNumber: number,
-  ): Promise<HostExit | { welcomed: boolean } | 'stopped'> {
+  ): Promise<HostExit | Retry | 'stopped'> {
     const token = await fetchToken()
     if (stopping) return 'stopped'
     if (typeof token !== 'string') return token.exit ?? { welcomed: false }
@@ -107,7 +148,10 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
     const end = await attempt(token)
     if (stopping) return 'stopped'
     if (end.kind === 'dropped') return { welcomed: end.welcomed }
-    return exitFor(end) ?? { welcomed: false }
+    if (end.kind === 'replaced') {
+      return { reason: 'replaced', message: replacedMessage }
+    }
+    return judgeRefusal(end)
   }
 
   async function fetchToken(): Promise<string | { exit: HostExit | null }> {
@@ -123,22 +167,32 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
     }
   }
 
-  function exitFor(
+  /** A refusal ends the daemon unless waiting can change the answer: the
+   * server starting up or overloaded (5xx, 408, 429, no answer), or
+   * Omnigent being off until an admin turns it on. */
+  function judgeRefusal(
     end: Extract<AttemptEnd, { kind: 'refused' }>,
-  ): HostExit | null {
-    hostLog.refused(log, end.status, end.code, end.message)
-    if (end.status === 409 && end.code === 'host_taken') {
-      return { reason: 'host_taken', message: end.message }
+  ): HostExit | Retry {
+    const { status, code, message } = end
+    if (status === 403 && code === 'not_enabled') {
+      if (!waitingForEnablement) hostLog.waitingForEnablement(log)
+      waitingForEnablement = true
+      return { welcomed: false, capMs: notEnabledCapMs }
     }
-    if (end.status === 401) {
-      return { reason: 'unauthenticated', message: end.message }
+    if (status === 0 || status >= 500 || status === 408 || status === 429) {
+      hostLog.refused(log, status, code, message)
+      return { welcomed: false }
     }
+
+    hostLog.refusedForGood(log, status, code, message)
+    if (status === 409 && code === 'host_taken') {
+      return { reason: 'host_taken', message }
+    }
+    if (status === 401) return { reason: 'unauthenticated', message }
     // The host id is known and was removed by its owner; the server
     // refuses it for good (a new id registers anew).
-    if (end.status === 404) {
-      return { reason: 'removed', message: end.message }
-    }
-    return null
+    if (status === 404) return { reason: 'removed', message }
+    return { reason: 'refused', status, code, message }
   }
 
   function attempt(token: string): Promise<AttemptEnd> {
@@ -172,6 +226,7 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
         if (!frame) return hostLog.badFrame(log, 'not a server frame')
         if (frame.type === 'welcome') {
           welcomed = true
+          waitingForEnablement = false
           hostLog.connected(log, frame.hostName, frame.owner)
           const { hostId, hostName, owner } = frame
           ready.resolve({ hostId, hostName, owner })
@@ -191,6 +246,10 @@ export function startHostDaemon(options: HostDaemonOptions): HostDaemon {
         socket = null
         // The server cannot take this connection's events any more.
         void turns.abortAll()
+        if (code === replacedCloseCode) {
+          hostLog.replaced(log)
+          return resolve({ kind: 'replaced' })
+        }
         if (welcomed) hostLog.disconnected(log, code, reason.toString())
         resolve(refusal ?? { kind: 'dropped', welcomed })
       })
@@ -309,8 +368,11 @@ function readyFailure(exit: HostExit): Error {
   if (exit.reason === 'stopped') {
     return new Error('The host daemon stopped before the server welcomed it.')
   }
-  const code = exit.reason === 'removed' ? 'not_found' : exit.reason
-  return new OmniError(code, exit.message)
+  if (exit.reason === 'removed') return new OmniError('not_found', exit.message)
+  if (exit.reason === 'host_taken' || exit.reason === 'unauthenticated') {
+    return new OmniError(exit.reason, exit.message)
+  }
+  return new Error(exit.message)
 }
 
 /** http→ws, https→wss, keeping any path prefix the server is mounted on. */

@@ -7,6 +7,18 @@ import { join } from 'node:path'
 
 import { newId } from '../core/ids.ts'
 
+/** What the server accepts as a host name (the x-omni-host-name header in
+ * src/server/ws/host-tunnel-endpoint.ts): printable ASCII, no spaces. */
+const hostNamePattern = /^[\x21-\x7e]{1,100}$/
+
+export const hostNameRule =
+  'A host name is 1 to 100 printable ASCII characters without spaces, ' +
+  'such as "laptop" or "build-box-2".'
+
+export function isValidHostName(name: string): boolean {
+  return hostNamePattern.test(name)
+}
+
 export interface HostIdentity {
   id: string
   name: string

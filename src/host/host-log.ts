@@ -17,6 +17,18 @@ export const hostLog = {
     log.warn({ status, code, message }, 'host refused by server')
   },
 
+  refusedForGood(log: Logger, status: number, code: string, message: string) {
+    log.error({ status, code, message }, 'host refused for good')
+  },
+
+  waitingForEnablement(log: Logger) {
+    log.warn('host waiting for enablement')
+  },
+
+  replaced(log: Logger) {
+    log.error('host replaced by a newer connection')
+  },
+
   connectFailed(log: Logger, reason: string) {
     log.warn({ reason }, 'host connection failed')
   },
@@ -66,4 +78,50 @@ export const hostLog = {
   turnRefused(log: Logger, sessionId: string, turnId: string, reason: string) {
     log.warn({ sessionId, turnId, reason }, 'turn refused')
   },
+
+  leftoversStopped(log: Logger, pids: number[]) {
+    log.warn({ pids }, 'leftover commands stopped')
+  },
+}
+
+type Fields = Record<string, unknown>
+
+/** How each line reads in a terminal, by its message; a line missing here
+ * (or answering null) is not shown there. The final word on a permanent
+ * refusal is the one line `omni host` ends with, so it is not repeated. */
+export const hostLines: Record<string, (fields: Fields) => string | null> = {
+  'host connected': (f) => `Host ${f.hostName} is connected as ${f.owner}.`,
+  'host refused by server': (f) =>
+    `The server refused the connection: ${f.message}`,
+  'host waiting for enablement': () =>
+    'Omnigent is not enabled for this workspace; waiting for an admin to ' +
+    'turn it on (retrying).',
+  'host connection failed': (f) => `Could not connect: ${f.reason}.`,
+  'host disconnected': (f) =>
+    `Disconnected from the server${f.reason ? ` (${f.reason})` : ''}.`,
+  'host reconnecting': (f) => `Reconnecting in ${seconds(Number(f.delayMs))}…`,
+  'host heartbeat missed': () => 'The server stopped answering.',
+  'host daemon failed': (f) => `The host failed: ${errorText(f.err)}`,
+  'host stopped': (f) => (f.reason === 'stopped' ? 'Host stopped.' : null),
+  'host ignored a frame': (f) =>
+    `Ignored a frame from the server: ${f.reason}.`,
+  'turn started': (f) =>
+    `Turn ${f.turnId} started in session ${f.sessionId} (${f.dir}).`,
+  'turn interrupting': (f) => `Interrupting turn ${f.turnId}…`,
+  'turn ended': (f) =>
+    `Turn ${f.turnId} ${f.status} after ${seconds(Number(f.durationMs))}.`,
+  'turn refused': (f) => `Refused turn ${f.turnId}: ${f.reason}`,
+  'leftover commands stopped': (f) =>
+    `Stopped commands an earlier host left running (process groups ${String(
+      f.pids,
+    ).replaceAll(',', ', ')}).`,
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`
+}
+
+function errorText(err: unknown): string {
+  const message = (err as { message?: unknown } | undefined)?.message
+  return typeof message === 'string' ? message : String(err)
 }

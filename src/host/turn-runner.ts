@@ -7,6 +7,7 @@ import { join } from 'node:path'
 
 import { runAgentTurn } from '../agent/agent-loop.ts'
 import type { ModelSettings } from '../agent/model-settings.ts'
+import type { CommandTracker } from '../agent/tools/tool.ts'
 import { noModelMessage } from '../agent/model-settings.ts'
 import { errorCatalog } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
@@ -34,8 +35,10 @@ export interface TurnRunner {
 export function createTurnRunner(options: {
   model: ModelSettings | null
   log: Logger
+  privateDirs?: readonly string[]
+  commands?: CommandTracker
 }): TurnRunner {
-  const { model, log } = options
+  const { model, log, privateDirs, commands } = options
   const running = new Map<string, RunningTurn>()
 
   function start(frame: TurnStart, send: SendFrame) {
@@ -77,6 +80,8 @@ export function createTurnRunner(options: {
           history: frame.history,
           message: frame.message,
           signal,
+          ...(privateDirs ? { privateDirs } : {}),
+          ...(commands ? { commands } : {}),
           onEvent: (event) =>
             send({ type: 'turn.event', sessionId, turnId, event }),
         }).catch((error: unknown) =>

@@ -164,7 +164,7 @@ describe('omni host and its credentials', () => {
         host.output(),
         /^omni: This host was removed by its owner\. .+$/m,
       )
-      assert.match(host.output(), /"msg":"host disconnected"/)
+      assert.match(host.output(), /^Disconnected from the server/m)
     },
   )
 

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 
+import { refusePrivate } from './private-dirs.ts'
 import type { Tool } from './tool.ts'
 import { resolvePath, stringArg, ToolError } from './tool.ts'
 
@@ -21,8 +22,10 @@ export const editFileTool: Tool = {
     additionalProperties: false,
   },
 
-  async run(args, { dir }) {
+  async run(args, context) {
+    const { dir } = context
     const path = resolvePath(dir, stringArg(args, 'path'))
+    await refusePrivate(path, context)
     const oldText = stringArg(args, 'old_text')
     const newText = stringArg(args, 'new_text')
     if (!oldText) throw new ToolError('old_text must not be empty.')

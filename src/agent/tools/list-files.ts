@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises'
 
+import { refusePrivate } from './private-dirs.ts'
 import type { Tool } from './tool.ts'
 import { optionalStringArg, resolvePath } from './tool.ts'
 
@@ -18,8 +19,10 @@ export const listFilesTool: Tool = {
     additionalProperties: false,
   },
 
-  async run(args, { dir }) {
+  async run(args, context) {
+    const { dir } = context
     const path = resolvePath(dir, optionalStringArg(args, 'path') ?? '.')
+    await refusePrivate(path, context)
     const entries = await readdir(path, { withFileTypes: true })
 
     const names = entries

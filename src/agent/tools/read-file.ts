@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises'
 
+import { refusePrivate } from './private-dirs.ts'
 import type { Tool } from './tool.ts'
 import { resolvePath, stringArg, ToolError } from './tool.ts'
 
@@ -20,8 +21,10 @@ export const readFileTool: Tool = {
     additionalProperties: false,
   },
 
-  async run(args, { dir }) {
+  async run(args, context) {
+    const { dir } = context
     const path = resolvePath(dir, stringArg(args, 'path'))
+    await refusePrivate(path, context)
     const info = await stat(path)
     if (info.isDirectory()) {
       throw new ToolError(`${path} is a directory; use list_files.`)

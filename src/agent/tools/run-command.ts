@@ -46,7 +46,7 @@ export const runCommandTool: Tool = {
 function runCommand(
   command: string,
   timeoutMs: number,
-  { dir, signal }: ToolContext,
+  { dir, signal, commands }: ToolContext,
 ): Promise<ToolOutput> {
   return new Promise((resolve) => {
     const output = new OutputCollector()
@@ -61,6 +61,8 @@ function runCommand(
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    const pid = child.pid
+    if (pid !== undefined) commands?.started(pid)
     child.stdout.setEncoding('utf8').on('data', (text) => output.add(text))
     child.stderr.setEncoding('utf8').on('data', (text) => output.add(text))
 
@@ -94,6 +96,7 @@ function runCommand(
     })
 
     function finish() {
+      if (pid !== undefined) commands?.ended(pid)
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
     }
@@ -135,10 +138,13 @@ function killGroup(pid: number | undefined) {
   }
 }
 
-/** The host's model key stays with the host: a command the agent runs, and
- * so every session viewer, must not be able to print it. */
+/** Omnigent's own settings stay with the host: a command the agent runs,
+ * and so every session viewer, must not be able to print the model key or
+ * learn where the owner's credentials are (OMNI_HOME). */
 function commandEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
-  delete env.OMNI_MODEL_API_KEY
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('OMNI_')) delete env[name]
+  }
   return env
 }

@@ -4,6 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 
+import { isPrivate, privateDirsOf, refusePrivate } from './private-dirs.ts'
 import type { Tool } from './tool.ts'
 import {
   optionalStringArg,
@@ -33,14 +34,16 @@ export const searchFilesTool: Tool = {
     additionalProperties: false,
   },
 
-  async run(args, { dir, signal }) {
+  async run(args, context) {
+    const { dir, signal } = context
     const query = stringArg(args, 'query')
     if (!query) throw new ToolError('query must not be empty.')
     const root = resolvePath(dir, optionalStringArg(args, 'path') ?? '.')
+    await refusePrivate(root, context)
 
     const matches: string[] = []
     let filesSeen = 0
-    for await (const file of walk(root)) {
+    for await (const file of walk(root, privateDirsOf(context))) {
       if (signal.aborted || matches.length >= maxMatches) break
       if (++filesSeen > maxFiles) break
       await searchFile(file, query, relative(root, file), matches)
@@ -81,13 +84,19 @@ async function searchFile(
   }
 }
 
-async function* walk(root: string): AsyncGenerator<string> {
+/** Symlinks are neither followed nor read, so only real folders are
+ * walked; the private ones are skipped like node_modules. */
+async function* walk(
+  root: string,
+  privateDirs: readonly string[],
+): AsyncGenerator<string> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
   entries.sort((a, b) => a.name.localeCompare(b.name))
 
   for (const entry of entries) {
     const path = join(root, entry.name)
-    if (entry.isDirectory() && !skippedDirs.has(entry.name)) yield* walk(path)
-    else if (entry.isFile()) yield path
+    if (entry.isFile()) yield path
+    if (!entry.isDirectory() || skippedDirs.has(entry.name)) continue
+    if (!(await isPrivate(path, privateDirs))) yield* walk(path, privateDirs)
   }
 }

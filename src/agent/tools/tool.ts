@@ -9,6 +9,18 @@ export interface ToolContext {
   /** The session's working directory; relative paths resolve against it. */
   dir: string
   signal: AbortSignal
+  /** Folders no file tool reads, writes, lists or searches; by default the
+   * Omnigent home (see private-dirs.ts). */
+  privateDirs?: readonly string[]
+  /** Told about each command's process group while it runs. */
+  commands?: CommandTracker
+}
+
+/** Lets the host remember running commands, so that after it is killed
+ * outright it can stop what it left behind on its next start. */
+export interface CommandTracker {
+  started(pid: number): void
+  ended(pid: number): void
 }
 
 export interface ToolOutput {

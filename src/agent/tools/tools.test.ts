@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
@@ -15,10 +22,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function run(name: string, args: Record<string, unknown>) {
+function run(
+  name: string,
+  args: Record<string, unknown>,
+  privateDirs?: string[],
+) {
   const tool = findTool(name)
   assert.ok(tool, `no tool ${name}`)
-  return tool.run(args, { dir, signal: new AbortController().signal })
+  const signal = new AbortController().signal
+  return tool.run(args, { dir, signal, privateDirs })
 }
 
 describe('tools', () => {
@@ -161,6 +173,105 @@ describe('tools', () => {
       })
     } finally {
       delete process.env.OMNI_MODEL_API_KEY
+    }
+  })
+})
+
+// Regression: an editor asked the agent to print the owner's
+// credentials.json from the Omnigent home and took the refresh token.
+describe("the Omnigent home is out of the tools' reach", () => {
+  const refused = {
+    name: 'ToolError',
+    message: "Omnigent's own credentials are not available to the agent.",
+  }
+  let home: string
+
+  beforeEach(async () => {
+    home = join(dir, 'omni-home')
+    await mkdir(home)
+    await writeFile(join(home, 'credentials.json'), '{"refreshToken":"rt-1"}')
+  })
+
+  it('read_file, write_file and edit_file refuse paths inside it', async () => {
+    const inside = join(home, 'credentials.json')
+
+    await assert.rejects(run('read_file', { path: inside }, [home]), refused)
+    await assert.rejects(
+      run('read_file', { path: 'omni-home/../omni-home/credentials.json' }, [
+        home,
+      ]),
+      refused,
+    )
+    await assert.rejects(
+      run('write_file', { path: join(home, 'new.json'), content: 'x' }, [home]),
+      refused,
+    )
+    await assert.rejects(
+      run('edit_file', { path: inside, old_text: 'rt-1', new_text: 'rt-2' }, [
+        home,
+      ]),
+      refused,
+    )
+    assert.equal(await readFile(inside, 'utf8'), '{"refreshToken":"rt-1"}')
+  })
+
+  it('refuses it through a symlink, to the folder or to the file', async () => {
+    await symlink(home, join(dir, 'innocent'))
+    await symlink(join(home, 'credentials.json'), join(dir, 'notes.txt'))
+
+    await assert.rejects(
+      run('read_file', { path: 'innocent/credentials.json' }, [home]),
+      refused,
+    )
+    await assert.rejects(
+      run('read_file', { path: 'notes.txt' }, [home]),
+      refused,
+    )
+    await assert.rejects(
+      run('list_files', { path: 'innocent' }, [home]),
+      refused,
+    )
+  })
+
+  it('list_files and search_files neither open it nor walk into it', async () => {
+    await writeFile(join(dir, 'a.txt'), 'refreshToken here too\n')
+
+    await assert.rejects(run('list_files', { path: home }, [home]), refused)
+    await assert.rejects(
+      run('search_files', { query: 'rt-1', path: home }, [home]),
+      refused,
+    )
+    assert.deepEqual(
+      await run('search_files', { query: 'refreshToken' }, [home]),
+      { output: 'a.txt:1: refreshToken here too', isError: false },
+    )
+  })
+
+  it('defaults to OMNI_HOME when the host names no folder', async () => {
+    const before = process.env.OMNI_HOME
+    process.env.OMNI_HOME = home
+    try {
+      await assert.rejects(
+        run('read_file', { path: join(home, 'credentials.json') }),
+        refused,
+      )
+    } finally {
+      if (before === undefined) delete process.env.OMNI_HOME
+      else process.env.OMNI_HOME = before
+    }
+  })
+
+  it('run_command gets no OMNI_ variable at all', async () => {
+    process.env.OMNI_HOME = home
+    process.env.OMNI_PROFILE = 'work'
+    try {
+      const result = await run('run_command', {
+        command: 'env | grep -c "^OMNI_" || true',
+      })
+      assert.deepEqual(result, { output: '0\n[exit code 0]', isError: false })
+    } finally {
+      delete process.env.OMNI_HOME
+      delete process.env.OMNI_PROFILE
     }
   })
 })

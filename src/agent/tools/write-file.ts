@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
+import { refusePrivate } from './private-dirs.ts'
 import type { Tool } from './tool.ts'
 import { resolvePath, stringArg } from './tool.ts'
 
@@ -20,8 +21,10 @@ export const writeFileTool: Tool = {
     additionalProperties: false,
   },
 
-  async run(args, { dir }) {
+  async run(args, context) {
+    const { dir } = context
     const path = resolvePath(dir, stringArg(args, 'path'))
+    await refusePrivate(path, context)
     const content = stringArg(args, 'content')
 
     await mkdir(dirname(path), { recursive: true })

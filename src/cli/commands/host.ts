@@ -4,6 +4,7 @@
 import type { Command } from 'commander'
 import { signedInProfile, type ProfileOption } from '../context.ts'
 import { startHost } from '../host-runner.ts'
+import { hostNameRule, isValidHostName } from '../../host/host-identity.ts'
 import { usageError } from '../cli-error.ts'
 
 export function registerHost(program: Command): void {
@@ -13,14 +14,20 @@ export function registerHost(program: Command): void {
     .option('--name <name>', 'the host name (default: this machine’s name)')
     .option('--profile <name>', 'the profile to use')
     .action(async (options: ProfileOption & { name?: string }) => {
-      if (options.name !== undefined && !options.name.trim()) {
-        throw usageError('The host name is empty.')
-      }
+      const name = options.name?.trim()
+      if (name !== undefined) checkName(name)
       const profile = signedInProfile(options)
-      const host = await startHost(profile, options.name)
+      const host = await startHost(profile, name)
       stopOnSignals(() => host.stop())
       await host.closed
     })
+}
+
+/** Checked before anything else: the server takes the name as a header,
+ * and a name it cannot take would only fail later, less clearly. */
+function checkName(name: string): void {
+  if (!name) throw usageError('The host name is empty.')
+  if (!isValidHostName(name)) throw usageError(hostNameRule)
 }
 
 export function stopOnSignals(stop: () => void): void {

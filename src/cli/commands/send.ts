@@ -53,8 +53,9 @@ export function registerSend(program: Command): void {
 
       if (answer.length > 0) say(answer.join('\n'))
       if (end && end.status !== 'completed') {
+        const what = end.status === 'interrupted' ? 'was interrupted' : 'failed'
         const reason = end.error ? `: ${end.error}` : '.'
-        throw new CliError(`The turn ${end.status}${reason}`)
+        throw new CliError(`The turn ${what}${reason}`)
       }
     })
 }
