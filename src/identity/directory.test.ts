@@ -88,6 +88,36 @@ for (const backend of storageBackends()) {
       )
     })
 
+    test('takes and refuses the same emails a share does', async () => {
+      const add = (email: string) =>
+        addDirectoryUser(storage.db, ws, {
+          email,
+          password: 'long enough',
+          admin: false,
+        })
+      const invalid = {
+        code: 'invalid_input',
+        message: 'Enter a valid email address.',
+      }
+
+      await assert.rejects(add(`${'a'.repeat(250)}@example.com`), {
+        code: 'invalid_input',
+        message: 'An email address must be at most 254 characters.',
+      })
+      for (const email of [
+        `${'a'.repeat(65)}@example.com`,
+        'ana@localhost',
+        'ana@exa mple.com',
+        'ana@-example.com',
+        'a"na@example.com',
+      ]) {
+        await assert.rejects(add(email), invalid, email)
+      }
+
+      const international = await add(' Böb@Exämple.com ')
+      assert.equal(international.email, 'böb@exämple.com')
+    })
+
     test('a malformed email or short password is refused', async () => {
       await assert.rejects(
         addDirectoryUser(storage.db, ws, {

@@ -3,6 +3,7 @@
 // the email does.
 
 import type { Kysely, Selectable } from 'kysely'
+import { normalizeEmail } from '../core/email.ts'
 import { OmniError } from '../core/errors.ts'
 import { newId } from '../core/ids.ts'
 import { now } from '../core/time.ts'
@@ -105,15 +106,6 @@ export async function isDirectoryEmpty(
     .limit(1)
     .executeTakeFirst()
   return row === undefined
-}
-
-function normalizeEmail(value: string): string {
-  const email = value.trim().toLowerCase()
-  const shape = /^[^\s@]+@[^\s@]+$/
-  if (email.length > 254 || !shape.test(email)) {
-    throw new OmniError('invalid_input', 'Enter a valid email address.')
-  }
-  return email
 }
 
 function checkPassword(password: string): void {

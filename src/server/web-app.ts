@@ -20,7 +20,9 @@ export async function registerWebApp(
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/'
-    const isServerPath = serverPrefixes.some((prefix) => path.startsWith(prefix))
+    const isServerPath = serverPrefixes.some((prefix) =>
+      path.startsWith(prefix),
+    )
     if (req.method !== 'GET' || isServerPath) {
       return reply.status(404).send(errorBody(new OmniError('not_found')))
     }

@@ -24,25 +24,29 @@ export function registerAuditRoutes(
 
   // A session's trail is its owner's; the workspace trail is the admins'.
   // Anyone else reads only their own actions.
-  app.get('/api/audit', { config: { action: 'workspace.use' } }, async (req) => {
-    const actor = actorOf(req)
-    const { session } = auditQuery.parse(req.query)
+  app.get(
+    '/api/audit',
+    { config: { action: 'workspace.use' } },
+    async (req) => {
+      const actor = actorOf(req)
+      const { session } = auditQuery.parse(req.query)
 
-    if (session) {
-      await options.sessions.authorize(actor, session, 'session.audit')
-      return (await listAudit(db, ws, { sessionId: session })).map(toEntry)
-    }
+      if (session) {
+        await options.sessions.authorize(actor, session, 'session.audit')
+        return (await listAudit(db, ws, { sessionId: session })).map(toEntry)
+      }
 
-    const rows = await listAudit(db, ws, {})
-    const admin = decideWorkspace(
-      actor,
-      'workspace.audit',
-      options.workspace.enabled,
-    ).allowed
-    return rows
-      .filter((row) => admin || row.actor_id === actor.userId)
-      .map(toEntry)
-  })
+      const rows = await listAudit(db, ws, {})
+      const admin = decideWorkspace(
+        actor,
+        'workspace.audit',
+        options.workspace.enabled,
+      ).allowed
+      return rows
+        .filter((row) => admin || row.actor_id === actor.userId)
+        .map(toEntry)
+    },
+  )
 }
 
 function toEntry(row: {
