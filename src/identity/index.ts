@@ -53,6 +53,9 @@ export interface IdentityOptions {
    * the cookie token's hash), all of the user's on sign-out everywhere
    * (without one), so the server can close the streams they opened. */
   onSignOut?: (userId: string, webSessionId?: string) => void
+  /** Called when a personal access token is revoked, so the server can
+   * close the streams and tunnels it opened. */
+  onAccessTokenRevoked?: (tokenId: string) => void
 }
 
 export interface Identity {
@@ -158,7 +161,16 @@ export async function createIdentity(
       }),
     )
     await app.register(
-      tokenRoutes({ db, workspaceId, authenticator, tokens, log }),
+      tokenRoutes({
+        db,
+        workspaceId,
+        authenticator,
+        tokens,
+        log,
+        ...(options.onAccessTokenRevoked
+          ? { onRevoked: options.onAccessTokenRevoked }
+          : {}),
+      }),
     )
   }
 

@@ -33,6 +33,7 @@ export interface TokenRoutesOptions {
   authenticator: Authenticator
   tokens: AccessTokens
   log: IdentityLog
+  onRevoked?: (tokenId: string) => void
 }
 
 const createBody = z.strictObject({
@@ -87,6 +88,7 @@ export function tokenRoutes(options: TokenRoutesOptions) {
 
     await audit(actor, 'token.revoke', request.params.id, {})
     log.accessTokenRevoked(actor.userId, request.params.id)
+    options.onRevoked?.(request.params.id)
     return reply.status(204).send()
   }
 

@@ -6,21 +6,10 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { readCookie } from '../identity/cookie-header.ts'
 import { sessionCookie } from '../identity/index.ts'
-import { hashSessionToken } from '../identity/web-session-store.ts'
 
 export type CredentialKind = 'bearer' | 'cookie' | 'none'
 
 export function credentialKind(headers: IncomingHttpHeaders): CredentialKind {
   if (/^Bearer\b/i.test(headers.authorization ?? '')) return 'bearer'
   return readCookie(headers.cookie, sessionCookie) ? 'cookie' : 'none'
-}
-
-/** The stored id of the web sign-in a cookie-authenticated request rides
- * on (the token's hash, as the web session table keys it). */
-export function webSignInIdOf(
-  headers: IncomingHttpHeaders,
-): string | undefined {
-  if (credentialKind(headers) !== 'cookie') return undefined
-  const token = readCookie(headers.cookie, sessionCookie)
-  return token ? hashSessionToken(token) : undefined
 }

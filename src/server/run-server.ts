@@ -62,6 +62,7 @@ export async function runServer(
       webSessionId === undefined
         ? signOuts.allWebSignInsEnded(userId)
         : signOuts.webSignInEnded(webSessionId),
+    onAccessTokenRevoked: (tokenId) => signOuts.accessTokenRevoked(tokenId),
   })
   const authenticate = identity.authenticate.bind(identity)
 
@@ -115,6 +116,7 @@ export async function runServer(
     workspace,
     signOuts,
     authenticate,
+    credentialOf: identity.credentialOf,
     log,
   })
   const hostTunnel = new HostTunnelEndpoint({
@@ -123,7 +125,9 @@ export async function runServer(
     workspace,
     hosts,
     turns: sessions.turns,
+    signOuts,
     authenticate,
+    credentialOf: identity.credentialOf,
     log,
   })
   installUpgradeRouter(app.server, {

@@ -1,23 +1,28 @@
-// Tells open streams that the sign-in they were opened with has ended. A
+// Tells open streams that the credential they were opened with has ended. A
 // stream checks its credential once, at the upgrade; without this, a person
-// who signs out on the web would keep watching until they closed the tab.
+// who signs out on the web, or revokes the access token a script follows
+// with, would keep watching until the socket closed by itself.
 //
-// Identity calls `webSignInEnded` when one web sign-in is revoked (sign out)
-// and `allWebSignInsEnded` when every web sign-in of a person is (sign out
-// everywhere). Streams opened with a bearer token are not tied to a web
-// sign-in and are left alone by both.
+// Identity calls `webSignInEnded` when one web sign-in is revoked (sign out),
+// `allWebSignInsEnded` when every web sign-in of a person is (sign out
+// everywhere), and `accessTokenRevoked` when a personal access token is.
+// Streams opened with a workspace token or through the trusted proxy hold
+// nothing here to end: their next request is checked again at the source.
+
+import type { Credential } from '../identity/authenticator.ts'
 
 export class SignOutNotifier {
   readonly #watchers = new Map<string, Set<() => void>>()
 
-  /** Calls `onEnded` once the web sign-in, or every web sign-in of the
-   * user, ends. Returns the function that stops watching. */
-  watchWebSignIn(
-    webSignInId: string,
+  /** Calls `onEnded` once the credential ends (for a web sign-in, also when
+   * every web sign-in of the user does). Returns the function that stops
+   * watching. */
+  watch(
+    credential: Credential | undefined,
     userId: string,
     onEnded: () => void,
   ): () => void {
-    const keys = [signInKey(webSignInId), userKey(userId)]
+    const keys = keysOf(credential, userId)
     for (const key of keys) {
       let set = this.#watchers.get(key)
       if (!set) this.#watchers.set(key, (set = new Set()))
@@ -43,11 +48,28 @@ export class SignOutNotifier {
     this.#fire(userKey(userId))
   }
 
+  /** A personal access token (by its id) was revoked. */
+  accessTokenRevoked(tokenId: string): void {
+    this.#fire(tokenKey(tokenId))
+  }
+
   #fire(key: string): void {
     const watchers = [...(this.#watchers.get(key) ?? [])]
     for (const onEnded of watchers) onEnded()
   }
 }
 
+function keysOf(credential: Credential | undefined, userId: string): string[] {
+  switch (credential?.kind) {
+    case 'cookie':
+      return [signInKey(credential.webSessionId), userKey(userId)]
+    case 'access-token':
+      return [tokenKey(credential.tokenId)]
+    default:
+      return []
+  }
+}
+
 const signInKey = (id: string) => `sign-in:${id}`
 const userKey = (id: string) => `user:${id}`
+const tokenKey = (id: string) => `token:${id}`

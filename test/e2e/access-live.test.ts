@@ -1,6 +1,7 @@
 // Access changes take effect at once: a revoked viewer's stream closes, a
 // lowered one is told its new level, later requests fail whatever credential
-// the person holds, and signing out ends the streams of that sign-in.
+// the person holds, and signing out or revoking an access token ends the
+// streams opened with it.
 // Timings are reported as diagnostics; the benchmark measures them.
 
 import assert from 'node:assert/strict'
@@ -212,6 +213,38 @@ describe('live access changes', () => {
     const after = await server.call(secondWeb, 'GET', `/api/sessions/${id}`)
     assert.equal(after.status, 401)
     otherTab.close()
+    cli.close()
+  })
+
+  test('revoking an access token closes the streams opened with it only', async () => {
+    const { server, people } = world
+    const id = await world.sharedSession()
+    const made = await server.call(people.reader.web, 'POST', '/api/tokens', {
+      name: 'follower',
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    const { id: tokenId, token } = made.body as { id: string; token: string }
+    const pat: Credential = { kind: 'bearer', token }
+    const ending = await follow(pat, id)
+    const web = await follow(people.reader.web, id)
+    const cli = await follow(people.reader.bearer, id)
+
+    const revoked = await server.call(
+      people.reader.web,
+      'DELETE',
+      `/api/tokens/${tokenId}`,
+    )
+    assert.equal(revoked.status, 204)
+    assert.deepEqual(
+      await ending.waitClosed().then((c) => [c.code, c.reason]),
+      [4401, 'signed out'],
+    )
+
+    assert.equal(web.isOpen, true)
+    assert.equal(cli.isOpen, true)
+    const again = await server.openSocket(pat, `/api/sessions/${id}/follow`)
+    assert.equal(again.refused?.status, 401)
+    web.close()
     cli.close()
   })
 })

@@ -2,13 +2,14 @@
 // readable lines rather than JSON; waiting (and saying so once) while
 // Omnigent is off; one clear line and a non-zero exit for refusals that
 // waiting cannot change; and, of two hosts started with one identity, the
-// older stopping for good instead of the two replacing each other for ever.
+// older stopping for good instead of the two replacing each other for ever;
+// and a host whose access token is revoked stopping at once.
 
 import assert from 'node:assert/strict'
 import { cpSync, rmSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { startScriptedModelServer } from '../support/scripted-model-server.ts'
-import { tempDir, type Proc } from '../support/processes.ts'
+import { runCli, tempDir, type Proc } from '../support/processes.ts'
 import {
   Person,
   startProduct,
@@ -135,6 +136,39 @@ describe('omni host in a terminal', () => {
         host.output(),
         'omni: You already have a host named "laptop".\n',
       )
+    },
+  )
+
+  test(
+    'a host signed in with an access token stops (exit 3) as soon as the token is revoked',
+    { timeout: 30_000 },
+    async () => {
+      const created = await alice.omni(['tokens', 'create', '--name', 'box'])
+      assert.equal(created.code, 0, created.stderr)
+      const machine = new Person(product.url, alice.email, alice.password)
+      dirs.push(machine.home)
+      const login = await runCli(
+        ['login', product.url, '--token-stdin'],
+        machine.env,
+        created.stdout,
+      )
+      assert.equal(login.code, 0, login.stderr)
+      const host = startHost(machine, 'build-box')
+      await host.waitFor(/^Host build-box is connected/m)
+
+      const listed = await alice.omni(['tokens', '--json'])
+      const token = (
+        JSON.parse(listed.stdout) as { id: string; name: string }[]
+      ).find((entry) => entry.name === 'box')
+      assert.ok(token, listed.stdout)
+      const revoked = await alice.omni(['tokens', 'revoke', token.id])
+      assert.equal(revoked.code, 0, revoked.stderr)
+      const started = Date.now()
+
+      assert.equal(await host.exited, 3, host.output())
+      assert.ok(Date.now() - started < 5000, 'the host took too long to stop')
+      assert.match(host.output().trimEnd().split('\n').at(-1) ?? '', /revoked/)
+      assert.ok(!host.output().includes(created.stdout.trim()))
     },
   )
 })

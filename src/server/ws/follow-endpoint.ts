@@ -21,11 +21,11 @@ import {
 import { errorCatalog, OmniError } from '../../core/errors.ts'
 import { followCloseCodes, type FollowFrame } from '../../protocol/follow.ts'
 import type { SessionEvent } from '../../protocol/session-events.ts'
+import type { Credential } from '../../identity/authenticator.ts'
 import type { EventLog } from '../../sessions/event-log.ts'
 import type { LiveHub, LiveListener } from '../../sessions/live-hub.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import type { SignOutNotifier } from '../../sessions/sign-out-notifier.ts'
-import { webSignInIdOf } from '../request-credential.ts'
 import type { WorkspaceState } from '../workspace-state.ts'
 import { upgradeRoutes } from './upgrade-routes.ts'
 
@@ -36,6 +36,9 @@ export interface FollowOptions {
   workspace: WorkspaceState
   signOuts: SignOutNotifier
   authenticate(request: IncomingMessage): Promise<Actor>
+  /** The credential `authenticate` accepted, so its end can close the
+   * stream. */
+  credentialOf(request: IncomingMessage): Credential | undefined
   log: Logger
 }
 
@@ -69,7 +72,7 @@ export class FollowEndpoint {
     )
     const relation = await this.#options.sessions.relationOf(actor, sessionId)
     enforce(decideSession(relation, upgradeRoutes.follow.action))
-    const webSignInId = webSignInIdOf(req.headers)
+    const credential = this.#options.credentialOf(req)
 
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       watchClientFaults(ws, this.#options.log.child({ sessionId }))
@@ -81,7 +84,7 @@ export class FollowEndpoint {
         afterSeq,
         this.#options,
       )
-      stream.start(webSignInId).catch((error: unknown) => {
+      stream.start(credential).catch((error: unknown) => {
         this.#options.log.error(
           { err: error, sessionId },
           'follow stream failed',
@@ -120,14 +123,12 @@ class FollowStream implements LiveListener {
     this.#options = options
   }
 
-  async start(webSignInId: string | undefined): Promise<void> {
+  async start(credential: Credential | undefined): Promise<void> {
     // Subscribe before reading the log, so nothing stored in between is lost.
     const unsubscribe = this.#options.hub.subscribe(this.#sessionId, this)
-    const unwatch = webSignInId
-      ? this.#options.signOuts.watchWebSignIn(webSignInId, this.userId, () =>
-          this.#close(followCloseCodes.unauthenticated, 'signed out'),
-        )
-      : () => {}
+    const unwatch = this.#options.signOuts.watch(credential, this.userId, () =>
+      this.#close(followCloseCodes.unauthenticated, 'signed out'),
+    )
     this.#unsubscribe = () => {
       unsubscribe()
       unwatch()

@@ -20,7 +20,9 @@ import {
   type HostToServer,
   type ServerToHost,
 } from '../../protocol/host-tunnel.ts'
+import type { Credential } from '../../identity/authenticator.ts'
 import type { HostLink, HostRegistry } from '../../sessions/host-registry.ts'
+import type { SignOutNotifier } from '../../sessions/sign-out-notifier.ts'
 import type { TurnRunner } from '../../sessions/turn-runner.ts'
 import { appendAudit } from '../../storage/audit-store.ts'
 import type { Storage } from '../../storage/database.ts'
@@ -37,7 +39,9 @@ export interface HostTunnelOptions {
   workspace: WorkspaceState
   hosts: HostRegistry
   turns: TurnRunner
+  signOuts: SignOutNotifier
   authenticate(request: IncomingMessage): Promise<Actor>
+  credentialOf(request: IncomingMessage): Credential | undefined
   log: Logger
 }
 
@@ -79,6 +83,7 @@ export class HostTunnelEndpoint {
           'Omnigent folder and run `omni host` again to register it anew.',
       )
     }
+    const credential = this.#options.credentialOf(req)
     await registerHost(db, ws, {
       id: hostId,
       ownerId: actor.userId,
@@ -103,12 +108,18 @@ export class HostTunnelEndpoint {
         const { message } = errorCatalog.not_enabled
         return socketWs.close(followCloseCodes.notEnabled, message)
       }
-      this.#serve(socketWs, actor, hostId, hostName)
+      this.#serve(socketWs, actor, credential, hostId, hostName)
     })
   }
 
-  #serve(socket: WebSocket, actor: Actor, hostId: string, hostName: string) {
-    const { hosts, turns, log } = this.#options
+  #serve(
+    socket: WebSocket,
+    actor: Actor,
+    credential: Credential | undefined,
+    hostId: string,
+    hostName: string,
+  ) {
+    const { hosts, turns, signOuts, log } = this.#options
     const hostLog = log.child({ hostId })
     const link: HostLink = {
       hostId,
@@ -119,6 +130,15 @@ export class HostTunnelEndpoint {
     hosts.attach(link)
     link.send({ type: 'welcome', hostId, hostName, owner: actor.email })
     hostLog.info({ owner: actor.email, hostName }, 'host connected')
+
+    // A host that signed in with an access token stops serving the moment
+    // the token is revoked; its reconnect is then refused for good.
+    const unwatch = signOuts.watch(credential, actor.userId, () =>
+      socket.close(
+        followCloseCodes.unauthenticated,
+        'The access token this host signed in with was revoked.',
+      ),
+    )
 
     // "Last seen" of an online host is kept current: on connect, then on a
     // heartbeat at most once a minute, so a quiet host costs few writes.
@@ -154,6 +174,7 @@ export class HostTunnelEndpoint {
 
     socket.on('close', () => {
       clearInterval(pinger)
+      unwatch()
       if (!hosts.detach(link)) return
       hostLog.info('host disconnected')
       // At shutdown the database may close first; the host is gone anyway.
