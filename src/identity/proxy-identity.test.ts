@@ -99,6 +99,13 @@ describe('identity from a trusted proxy by address', () => {
       ),
       { code: 'cross_site' },
     )
+    // An opaque origin (a sandboxed frame, say) names no page of ours.
+    await assert.rejects(
+      server.identity.authenticate(
+        proxied({ ...ana, origin: 'null' }, '10.1.2.3', 'POST'),
+      ),
+      { code: 'cross_site' },
+    )
     const script = await server.identity.authenticate(
       proxied(ana, '10.1.2.3', 'POST'),
     )

@@ -18,8 +18,8 @@ import {
   type WorkspaceAction,
 } from '../access/policy.ts'
 import { OmniError } from '../core/errors.ts'
+import { refuseCrossSite } from '../identity/cross-site.ts'
 import { credentialKind } from './request-credential.ts'
-import { judgeOrigin } from './same-origin.ts'
 import type { WorkspaceState } from './workspace-state.ts'
 
 /** `public`: no sign-in (discovery, first-admin setup, sign-in itself).
@@ -83,7 +83,7 @@ export function installRouteAccess(
     const action = request.routeOptions.config.action
     if (action === undefined || action === 'public') return
 
-    refuseCrossSite(request, publicOrigin)
+    refuseCookieCrossSite(request, publicOrigin)
     request.actor = await options.authenticate(request.raw)
     if (action === 'signed-in') return
 
@@ -103,12 +103,11 @@ export function actorOf(request: FastifyRequest): Actor {
 // Bearer tokens (CLI, hosts, MCP clients) are never sent by a browser on
 // its own, so only cookie-authenticated changes are checked. A browser that
 // sends neither header is refused too: a page of ours always sends Origin.
-function refuseCrossSite(request: FastifyRequest, publicOrigin: string) {
+function refuseCookieCrossSite(request: FastifyRequest, publicOrigin: string) {
   if (!stateChanging.has(request.method)) return
   if (credentialKind(request.headers) !== 'cookie') return
 
-  const verdict = judgeOrigin(request.headers, publicOrigin)
-  if (verdict !== 'same') throw new OmniError('cross_site')
+  refuseCrossSite(request.headers, publicOrigin, { requireOrigin: true })
 }
 
 function isWorkspaceAction(action: Action): action is WorkspaceAction {

@@ -68,6 +68,15 @@ describe('cross-site requests', () => {
     assert.equal(await title(), 'Before')
   })
 
+  test('a cookie change the browser marks as cross-site is refused whatever Origin says', async () => {
+    const reply = await rename({
+      origin: world.server.url,
+      'sec-fetch-site': 'same-site',
+    })
+    assert.deepEqual(reply, { status: 403, body: crossSite })
+    assert.equal(await title(), 'Before')
+  })
+
   test('a cookie change with neither Origin nor Referer is refused', async () => {
     assert.deepEqual(await rename({ origin: undefined }), {
       status: 403,

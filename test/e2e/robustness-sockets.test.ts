@@ -128,6 +128,19 @@ describe('bad frames from clients', () => {
     assert.equal(watcher.isOpen, true)
     watcher.close()
   })
+
+  test('a follow path that is not valid percent-encoding is not found, not a fault', async () => {
+    const { server, people } = world
+    await assert.rejects(
+      rawUpgrade(
+        server.url,
+        '/api/sessions/%E0%A4%A/follow',
+        people.reader.bearer.token,
+      ),
+      /upgrade refused: HTTP\/1.1 404/,
+    )
+    await assertServerAnswers()
+  })
 })
 
 /** Upgrades a plain TCP connection by hand and returns it once the server

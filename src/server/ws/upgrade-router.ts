@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { OmniError } from '../../core/errors.ts'
 import { toOmniError } from '../http-errors.ts'
-import { judgeOrigin } from '../same-origin.ts'
+import { judgeOrigin } from '../../core/same-origin.ts'
 import { parseAfter, type FollowEndpoint } from './follow-endpoint.ts'
 import type { HostTunnelEndpoint } from './host-tunnel-endpoint.ts'
 import { refuseUpgrade } from './upgrade-errors.ts'
@@ -63,10 +63,19 @@ export function installUpgradeRouter(
     }
     const follow = followPattern.exec(url.pathname)
     if (follow?.[1]) {
-      const sessionId = decodeURIComponent(follow[1])
+      const sessionId = decodedSegment(follow[1])
       const after = parseAfter(url.searchParams.get('after'))
       return options.follow.upgrade(req, socket, head, sessionId, after)
     }
+    throw new OmniError('not_found')
+  }
+}
+
+// A path segment that is not valid percent-encoding names no session.
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
     throw new OmniError('not_found')
   }
 }
