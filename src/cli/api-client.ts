@@ -123,8 +123,11 @@ export const apiPaths = {
     `/api/sessions/${encodeURIComponent(id)}/grants/${encodeURIComponent(email)}`,
   tokens: '/api/tokens',
   token: (id: string) => `/api/tokens/${encodeURIComponent(id)}`,
-  audit: (sessionId?: string) =>
-    sessionId
-      ? `/api/audit?session=${encodeURIComponent(sessionId)}`
-      : '/api/audit',
+  audit: (sessionId?: string, before?: number) => {
+    const query = new URLSearchParams()
+    if (sessionId) query.set('session', sessionId)
+    if (before !== undefined) query.set('before', String(before))
+    const search = query.toString()
+    return search ? `/api/audit?${search}` : '/api/audit'
+  },
 } as const

@@ -8,6 +8,13 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${safeJson(JSON.stringify(value, null, 2))}\n`)
 }
 
+/** One compact JSON value a line, for logs and `jq -c` pipelines. */
+export function printJsonLines(values: unknown[]): void {
+  for (const value of values) {
+    process.stdout.write(`${safeJson(JSON.stringify(value))}\n`)
+  }
+}
+
 /** One row a line: a newline in a cell (a title, say) would break the
  * table, so cells are shown on one line. */
 export function printTable(headers: string[], rows: string[][]): void {

@@ -98,8 +98,12 @@ export interface NewDirectoryUser {
   admin?: boolean
 }
 
-/** GET /api/audit?session=ID → AuditEntry[] */
+/** GET /api/audit?session=ID&before=ID&limit=N → AuditEntry[]: the newest
+ * `limit` (at most 1,000) entries older than `before`, oldest first. */
 export interface AuditEntry {
+  /** Orders the trail; pass the first entry's as `before` for the page
+   * before it. */
+  id: number
   at: string
   actor: string | null
   action: string

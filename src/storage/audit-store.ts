@@ -20,8 +20,14 @@ export interface NewAudit {
 
 export interface AuditQuery {
   sessionId?: string
+  /** Only this person's own actions. */
+  actorId?: string
+  /** Only entries older than this id: the next page back. */
+  beforeId?: number
   limit?: number
 }
+
+export const auditPageLimit = 1000
 
 export async function appendAudit(
   db: Kysely<Database>,
@@ -45,8 +51,9 @@ export async function appendAudit(
     .executeTakeFirstOrThrow()
 }
 
-/** The latest `limit` entries (all of the session's, if one is named),
- * oldest first. */
+/** The latest `limit` entries that match the query (before `beforeId`, if
+ * given), oldest first. Filters apply before the limit, so no one's entries
+ * are pushed out of reach by others'. */
 export async function listAudit(
   db: Kysely<Database>,
   workspaceId: string,
@@ -59,10 +66,16 @@ export async function listAudit(
   if (query.sessionId !== undefined) {
     select = select.where('session_id', '=', query.sessionId)
   }
+  if (query.actorId !== undefined) {
+    select = select.where('actor_id', '=', query.actorId)
+  }
+  if (query.beforeId !== undefined) {
+    select = select.where('id', '<', query.beforeId)
+  }
 
   const newestFirst = await select
     .orderBy('id', 'desc')
-    .limit(query.limit ?? 1000)
+    .limit(query.limit ?? auditPageLimit)
     .execute()
   return newestFirst.reverse()
 }

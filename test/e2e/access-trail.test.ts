@@ -274,6 +274,41 @@ describe('the access trail', () => {
     )
   })
 
+  test('others’ entries never push a member’s own out of a page, and pages go back to the first', async () => {
+    const { server, people } = world
+    const mine = await server.call(people.reader.web, 'GET', '/api/audit')
+    for (let i = 0; i < 3; i++) {
+      await server.call(people.owner.web, 'PATCH', `/api/sessions/${id}`, {
+        title: `${title} ${i + 3}`,
+      })
+    }
+
+    const page = await server.call(
+      people.reader.web,
+      'GET',
+      `/api/audit?limit=${mine.body.length}`,
+    )
+    assert.deepEqual(page.body, mine.body)
+
+    const whole = await server.call(
+      people.owner.web,
+      'GET',
+      `/api/audit?session=${id}`,
+    )
+    const newest = await server.call(
+      people.owner.web,
+      'GET',
+      `/api/audit?session=${id}&limit=2`,
+    )
+    assert.deepEqual(newest.body, whole.body.slice(-2))
+    const before = await server.call(
+      people.owner.web,
+      'GET',
+      `/api/audit?session=${id}&limit=2&before=${newest.body[0].id}`,
+    )
+    assert.deepEqual(before.body, whole.body.slice(-4, -2))
+  })
+
   test('removing a host and deleting a session are on the trail', async () => {
     const { server, people } = world
     assert.equal(
