@@ -5,9 +5,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyInstance } from 'fastify'
+import type { IncomingMessage } from 'node:http'
 import { OmniError } from '../core/errors.ts'
 import type { LiveHub } from '../sessions/live-hub.ts'
 import type { SessionService } from '../sessions/session-service.ts'
+import type { SignOutNotifier } from '../sessions/sign-out-notifier.ts'
+import type { Credential } from '../identity/authenticator.ts'
 import { actorOf } from '../server/route-access.ts'
 import { registerMcpTools } from './mcp-tools.ts'
 
@@ -15,7 +18,13 @@ export const mcpPath = '/api/mcp'
 
 export function registerMcpEndpoint(
   app: FastifyInstance,
-  options: { sessions: SessionService; hub: LiveHub; version: string },
+  options: {
+    sessions: SessionService
+    hub: LiveHub
+    signOuts: SignOutNotifier
+    credentialOf(request: IncomingMessage): Credential | undefined
+    version: string
+  },
 ): void {
   app.post(
     mcpPath,
@@ -29,8 +38,10 @@ export function registerMcpEndpoint(
       })
       registerMcpTools(server, {
         actor: actorOf(req),
+        credential: options.credentialOf(req.raw),
         sessions: options.sessions,
         hub: options.hub,
+        signOuts: options.signOuts,
       })
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,

@@ -106,7 +106,13 @@ export async function runServer(
   registerHostRoutes(app, { storage, workspaceId: ws, hosts })
   registerSessionRoutes(app, sessions)
   registerAuditRoutes(app, { storage, workspaceId: ws, sessions, workspace })
-  registerMcpEndpoint(app, { sessions, hub, version: '0.1.0' })
+  registerMcpEndpoint(app, {
+    sessions,
+    hub,
+    signOuts,
+    credentialOf: identity.credentialOf,
+    version: '0.1.0',
+  })
   await registerWebApp(app, config.webDir)
 
   const follow = new FollowEndpoint({

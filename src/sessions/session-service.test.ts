@@ -390,6 +390,78 @@ for (const backend of storageBackends()) {
       )
     })
 
+    test('a person is revoked by the address they sign in with now, and shown by it', async () => {
+      const erin = await person(storage, 'erin@example.com')
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/m',
+      })
+      await service.share(alice, session.id, 'erin@example.com', 'edit')
+      await upsertUserFromIdentity(storage.db, ws, {
+        issuer: 'https://issuer.test',
+        subject: 'sub-erin@example.com',
+        email: 'erin.new@example.com',
+        emailVerified: true,
+        isAdmin: false,
+      })
+
+      const detail = await service.detail(alice, session.id)
+      assert.deepEqual(detail.collaborators.at(-1), {
+        email: 'erin.new@example.com',
+        level: 'edit',
+      })
+      await service.unshare(alice, session.id, 'Erin.New@example.com')
+      assert.equal(await service.relationOf(erin, session.id), 'none')
+    })
+
+    test('a running turn stops when its sender loses Edit, and says why', async () => {
+      const fay = await person(storage, 'fay@example.com')
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/n',
+      })
+      await service.share(alice, session.id, 'fay@example.com', 'edit')
+      const { turnId } = await service.send(fay, session.id, 'run a lot')
+      const framesBefore = sent.length
+
+      await service.share(alice, session.id, 'fay@example.com', 'read')
+
+      assert.deepEqual(sent.slice(framesBefore), [
+        { type: 'turn.interrupt', sessionId: session.id, turnId },
+      ])
+      await service.turns.fromHost('h_alice', {
+        type: 'turn.end',
+        sessionId: session.id,
+        turnId,
+        status: 'interrupted',
+      })
+      const end = (await service.events(alice, session.id, 0)).at(-1)
+      assert.deepEqual(
+        end && [end.kind, end.author, 'error' in end && end.error],
+        [
+          'turn.end',
+          null,
+          'Stopped: the person who sent this message no longer has Edit access.',
+        ],
+      )
+    })
+
+    test('the owner’s running turn goes on when someone else’s access changes', async () => {
+      const session = await service.create(alice, {
+        host: 'laptop',
+        dir: '/tmp/o',
+      })
+      await service.share(alice, session.id, 'carol@example.com', 'edit')
+      await service.send(alice, session.id, 'keep going')
+      const framesBefore = sent.length
+
+      await service.unshare(alice, session.id, 'carol@example.com')
+
+      assert.deepEqual(sent.slice(framesBefore), [])
+      assert.equal(service.turns.isBusy(session.id), true)
+      service.turns.interrupt(session.id, alice)
+    })
+
     test('the trail says whether a grant was new or changed its level', async () => {
       const session = await service.create(alice, {
         host: 'laptop',

@@ -150,7 +150,11 @@ export class SessionService {
     const grants = await listGrants(this.#db, this.#ws, sessionId)
     const collaborators: Collaborator[] = [
       { email: owner?.email ?? 'unknown', level: 'owner' },
-      ...grants.map((grant) => ({ email: grant.email, level: grant.level })),
+      // A bound grant shows the person's current address.
+      ...grants.map((grant) => ({
+        email: grant.user_email ?? grant.email,
+        level: grant.level,
+      })),
     ]
 
     return {
@@ -196,8 +200,11 @@ export class SessionService {
   }
 
   async rename(actor: Actor, sessionId: string, title: string): Promise<void> {
-    await this.authorize(actor, sessionId, 'session.rename')
+    const { session } = await this.authorize(actor, sessionId, 'session.rename')
     checkTitle(title)
+    // The same title again changes nothing, so it writes nothing either.
+    if (session.title === title) return
+
     await renameSession(this.#db, this.#ws, sessionId, title)
     await this.#events.append({
       sessionId,
@@ -249,11 +256,19 @@ export class SessionService {
 
   async unshare(actor: Actor, sessionId: string, email: string): Promise<void> {
     const { session } = await this.authorize(actor, sessionId, 'session.share')
-    const address = email.trim().toLowerCase()
+    const address = normalizeEmail(email)
     await this.#refuseOwnerGrant(session, address, undefined)
 
-    const removed = await removeGrant(this.#db, this.#ws, sessionId, address)
-    if (!removed) {
+    // The person may be named by the address they were shared with or by
+    // the one they sign in with now; either ends their access.
+    const grants = await listGrants(this.#db, this.#ws, sessionId)
+    const held = grants.filter(
+      (grant) => grant.email === address || grant.user_email === address,
+    )
+    for (const grant of held) {
+      await removeGrant(this.#db, this.#ws, sessionId, grant.email)
+    }
+    if (held.length === 0) {
       throw new OmniError(
         'not_found',
         `${address} has no access to this session.`,
@@ -311,11 +326,19 @@ export class SessionService {
   }
 
   // Every open stream of the session re-checks its viewer before the
-  // request that changed access returns.
-  #accessChanged(sessionId: string): Promise<void> {
-    return this.#hub.accessChanged(sessionId, (userId) =>
-      relationOf(this.#db, this.#ws, sessionId, userId),
-    )
+  // request that changed access returns. A running turn acts for the person
+  // who sent its message; once they may no longer send, it stops too.
+  async #accessChanged(sessionId: string): Promise<void> {
+    const relation = (userId: string) =>
+      relationOf(this.#db, this.#ws, sessionId, userId)
+    await this.#hub.accessChanged(sessionId, relation)
+
+    const author = this.turns.authorOf(sessionId)
+    if (author === undefined) return
+    const still = decideSession(await relation(author), 'session.send')
+    if (!still.allowed) {
+      this.turns.interrupt(sessionId, { reason: accessEndedReason })
+    }
   }
 
   // A grant binds to a person only through a verified email; several people
@@ -344,6 +367,9 @@ export class SessionService {
     })
   }
 }
+
+const accessEndedReason =
+  'Stopped: the person who sent this message no longer has Edit access.'
 
 function checkTitle(title: string): string {
   if (hasControlCharacter(title)) {

@@ -24,8 +24,12 @@ const serverRestarted = 'The server restarted while the agent was working.'
 interface ActiveTurn {
   turnId: string
   hostId: string
+  /** Who sent the message the turn answers: it runs on their behalf. */
+  authorId: string
   /** The email of the person who asked the turn to stop, once someone did. */
   interruptedBy?: string
+  /** Why the system stopped the turn, when no person did. */
+  stoppedBecause?: string
 }
 
 export class TurnRunner {
@@ -40,6 +44,11 @@ export class TurnRunner {
 
   isBusy(sessionId: string): boolean {
     return this.#active.has(sessionId)
+  }
+
+  /** The user the session's running turn acts for, if one is running. */
+  authorOf(sessionId: string): string | undefined {
+    return this.#active.get(sessionId)?.authorId
   }
 
   async start(
@@ -58,7 +67,11 @@ export class TurnRunner {
 
     // Claim the session before the first await so two senders cannot race.
     const turnId = newId('t')
-    this.#active.set(session.id, { turnId, hostId: session.host_id })
+    this.#active.set(session.id, {
+      turnId,
+      hostId: session.host_id,
+      authorId: actor.userId,
+    })
 
     try {
       const history = toHistory(await this.#events.after(session.id, 0))
@@ -83,13 +96,15 @@ export class TurnRunner {
     }
   }
 
-  /** Asks the host to stop the session's turn; returns the stopped turn's
-   * id, or null when none was running. */
-  interrupt(sessionId: string, actor?: Actor): string | null {
+  /** Asks the host to stop the session's turn, on a person's behalf or, with
+   * a reason instead, the system's; returns the stopped turn's id, or null
+   * when none was running. */
+  interrupt(sessionId: string, by?: Actor | { reason: string }): string | null {
     const turn = this.#active.get(sessionId)
     if (!turn) return null
 
-    turn.interruptedBy ??= actor?.email
+    if (by && 'reason' in by) turn.stoppedBecause ??= by.reason
+    else turn.interruptedBy ??= by?.email
     this.#hosts.get(turn.hostId)?.send({
       type: 'turn.interrupt',
       sessionId,
@@ -175,15 +190,18 @@ export class TurnRunner {
     if (this.#active.get(sessionId) !== turn) return
     this.#active.delete(sessionId)
 
-    // The end is the system's event; a person's interrupt is named in it.
-    const by = status === 'interrupted' ? turn.interruptedBy : undefined
+    // The end is the system's event; a person's interrupt is named in it,
+    // and the system's says why.
+    const interrupted = status === 'interrupted'
+    const by = interrupted ? turn.interruptedBy : undefined
+    const why = error ?? (interrupted ? turn.stoppedBecause : undefined)
     await this.#events.append({
       sessionId,
       turnId: turn.turnId,
       body: {
         kind: 'turn.end',
         status,
-        ...(error ? { error } : {}),
+        ...(why ? { error: why } : {}),
         ...(by ? { by } : {}),
       },
       author: null,

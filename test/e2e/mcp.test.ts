@@ -41,6 +41,19 @@ async function call(
   return { isError: result.isError === true, body }
 }
 
+/** Polls the session until it is (or is no longer) running a turn; returns
+ * its events. */
+async function until(client: Client, sessionId: string, busy: boolean) {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const { body } = await call(client, 'get_session', {
+      session_id: sessionId,
+    })
+    if (body.session.busy === busy) return body.events as any[]
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`the session never became ${busy ? 'busy' : 'idle'}`)
+}
+
 describe('the Omnigent MCP server', () => {
   let product: RunningProduct
   let model: Awaited<ReturnType<typeof startScriptedModelServer>>
@@ -169,6 +182,53 @@ describe('the Omnigent MCP server', () => {
       (await call(client, 'list_sessions', { scope: 'all' })).body,
       [],
     )
+    await client.close()
+  })
+
+  test('a tool refuses an argument it does not take', async () => {
+    const client = await mcpClient(product.url, alice)
+    const renamed = await client.callTool({
+      name: 'rename_session',
+      arguments: {
+        session_id: sessionId,
+        title: 'Renamed',
+        author: 'carol@example.com',
+      },
+    })
+    assert.equal(renamed.isError, true)
+    const content = renamed.content as Array<{ text: string }>
+    assert.match(content[0]?.text ?? '', /Unrecognized key.*author/)
+
+    const read = await call(client, 'get_session', { session_id: sessionId })
+    assert.notEqual(read.body.session.title, 'Renamed')
+    await client.close()
+  })
+
+  test('a revoked editor waiting for an answer is told the session is gone, and the turn stops', async () => {
+    await alice.omni(['share', sessionId, carol.email, '--edit'])
+    model.push({ content: 'The secret answer.', delayMs: 3000 })
+    const client = await mcpClient(product.url, carol)
+
+    const waiting = call(client, 'send_message', {
+      session_id: sessionId,
+      text: 'What is in the secret file?',
+      wait_seconds: 30,
+    })
+    const owner = await mcpClient(product.url, alice)
+    await until(owner, sessionId, true)
+    await alice.omni(['unshare', sessionId, carol.email])
+
+    assert.deepEqual(await waiting, {
+      isError: true,
+      body: { error: { code: 'not_found', message: 'Not found.' } },
+    })
+    const events = await until(owner, sessionId, false)
+    assert.ok(
+      !JSON.stringify(events).includes('The secret answer.'),
+      'the turn ran on after its sender lost access',
+    )
+    assert.equal(events.at(-1)?.status, 'interrupted')
+    await owner.close()
     await client.close()
   })
 
