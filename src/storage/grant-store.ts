@@ -146,19 +146,57 @@ export async function relationOf(
 
 /** Binds grants made to this email before the user first signed in with
  * it verified; returns how many were bound. Grants already bound (to an
- * earlier holder of the email) stay with that user. */
+ * earlier holder of the email) stay with that user.
+ *
+ * One person holds at most one grant on a session. When the user already
+ * holds one there under another address (their email changed, and both
+ * addresses had been shared), the two fold into the grant under the current
+ * address, at the higher of the two levels. */
 export async function bindPendingGrants(
   db: Kysely<Database>,
   workspaceId: string,
   userId: string,
   email: string,
 ): Promise<number> {
-  const result = await db
-    .updateTable('grants')
-    .set({ user_id: userId })
-    .where('workspace_id', '=', workspaceId)
-    .where('email', '=', email.toLowerCase())
-    .where('user_id', 'is', null)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  const address = email.toLowerCase()
+  return await db.transaction().execute(async (tx) => {
+    const pending = await tx
+      .selectFrom('grants')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('email', '=', address)
+      .where('user_id', 'is', null)
+      .execute()
+
+    for (const grant of pending) {
+      const held = await tx
+        .selectFrom('grants')
+        .select(['id', 'level'])
+        .where('workspace_id', '=', workspaceId)
+        .where('session_id', '=', grant.session_id)
+        .where('user_id', '=', userId)
+        .execute()
+      const levels = [grant.level, ...held.map((other) => other.level)]
+
+      if (held.length > 0) {
+        await tx
+          .deleteFrom('grants')
+          .where(
+            'id',
+            'in',
+            held.map((other) => other.id),
+          )
+          .execute()
+      }
+      await tx
+        .updateTable('grants')
+        .set({
+          user_id: userId,
+          level: levels.includes('edit') ? 'edit' : 'read',
+        })
+        .where('id', '=', grant.id)
+        .execute()
+    }
+    return pending.length
+  })
 }

@@ -648,6 +648,43 @@ for (const backend of storageBackends()) {
         assert.equal(await relationOf(db, ws, session.id, bob.id), 'edit')
       })
 
+      test('folds a person’s old and new address into one grant at the higher level', async () => {
+        const ada = await signIn(db, 'sub-1', 'ada@example.com')
+        const bob = await signIn(db, 'sub-2', 'bob@example.com')
+        const session = await sessionOf(db, ada)
+        await putGrant(db, ws, {
+          sessionId: session.id,
+          email: 'bob@example.com',
+          userId: bob.id,
+          level: 'read',
+          createdBy: ada.id,
+        })
+        await putGrant(db, ws, {
+          sessionId: session.id,
+          email: 'robert@example.com',
+          userId: null,
+          level: 'edit',
+          createdBy: ada.id,
+        })
+
+        await signIn(db, 'sub-2', 'robert@example.com')
+        const bound = await bindPendingGrants(
+          db,
+          ws,
+          bob.id,
+          'robert@example.com',
+        )
+
+        assert.equal(bound, 1)
+        const grants = await listGrants(db, ws, session.id)
+        assert.deepEqual(
+          grants.map((g) => [g.email, g.user_id, g.level]),
+          [['robert@example.com', bob.id, 'edit']],
+        )
+        await removeGrant(db, ws, session.id, 'robert@example.com')
+        assert.equal(await relationOf(db, ws, session.id, bob.id), 'none')
+      })
+
       test('shows the bound user’s current email', async () => {
         const ada = await signIn(db, 'sub-1', 'ada@example.com')
         const bob = await signIn(db, 'sub-2', 'bob@example.com')
@@ -977,6 +1014,49 @@ for (const backend of storageBackends()) {
         assert.deepEqual(
           latest.map((a) => a.action),
           ['workspace.enable', 'session.rename'],
+        )
+      })
+
+      test('filters by actor before the limit and pages back by id', async () => {
+        const mine = await appendAudit(db, ws, {
+          actorId: 'u_1',
+          actorEmail: 'ada@example.com',
+          action: 'session.create',
+          targetType: 'session',
+          targetId: 's_1',
+          sessionId: 's_1',
+        })
+        for (let i = 0; i < 5; i++) {
+          await appendAudit(db, ws, {
+            actorId: 'u_2',
+            actorEmail: 'bob@example.com',
+            action: 'session.rename',
+            targetType: 'session',
+            targetId: 's_2',
+            sessionId: 's_2',
+          })
+        }
+
+        const own = await listAudit(db, ws, { actorId: 'u_1', limit: 2 })
+        assert.deepEqual(
+          own.map((a) => a.id),
+          [mine.id],
+        )
+
+        const newest = await listAudit(db, ws, { limit: 2 })
+        const older = await listAudit(db, ws, {
+          limit: 2,
+          beforeId: newest[0]!.id,
+        })
+        assert.equal(older.length, 2)
+        assert.ok(older[1]!.id < newest[0]!.id)
+        const oldest = await listAudit(db, ws, {
+          limit: 2,
+          beforeId: older[0]!.id,
+        })
+        assert.deepEqual(
+          oldest.map((a) => a.action),
+          ['session.create', 'session.rename'],
         )
       })
     })
