@@ -11,6 +11,8 @@ export interface ServerFlags {
   databaseUrl?: string
   publicUrl?: string
   config?: string
+  /** Append the server's JSON log here instead of writing it to stdout. */
+  logFile?: string
 }
 
 export const defaultPort = 6767
@@ -29,8 +31,12 @@ export async function startServer(home: string, flags: ServerFlags) {
   const databaseUrl = flags.databaseUrl ?? process.env.OMNI_DATABASE_URL
 
   const { runServer } = await import('../server/run-server.ts')
+  const { createLogger } = await import('../core/log.ts')
   try {
     return await runServer({
+      ...(flags.logFile
+        ? { log: createLogger('omni-server', { file: flags.logFile }) }
+        : {}),
       port,
       dataDir,
       ...(databaseUrl ? { databaseUrl } : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -62,3 +63,40 @@ describe('omni stop', () => {
     }
   })
 })
+
+describe('omni start --foreground', () => {
+  it('keeps the terminal for the person and the server log in its file', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'omni-start-'))
+    const port = await freePort()
+    const start = startCli(['start', '--foreground', '--port', String(port)], {
+      OMNI_HOME: home,
+    })
+
+    try {
+      // The sign-in link is the first thing the person needs.
+      await start.stderrLine(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`))
+      const log = readFileSync(join(home, 'server.log'), 'utf8')
+      assert.match(log, /"msg":"server started"/)
+      assert.match(log, /"path":"\/oidc\/\.well-known\/openid-configuration"/)
+    } finally {
+      start.child.kill('SIGINT')
+    }
+    const { stdout, stderr } = await start.result
+    assert.doesNotMatch(stdout + stderr, /"level":/)
+  })
+})
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      )
+    })
+  })
+}

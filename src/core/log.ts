@@ -42,11 +42,21 @@ const serializers = {
   err: pino.stdSerializers.err,
 }
 
-export function createLogger(name: string, level = 'info'): Logger {
-  return pino({
+/** A JSON logger to stdout, or appended to `file` when one is given (so a
+ * terminal that also talks to a person keeps only the person's lines). */
+export function createLogger(
+  name: string,
+  options: { level?: string; file?: string } = {},
+): Logger {
+  const settings = {
     name,
-    level: process.env.OMNI_LOG_LEVEL ?? level,
+    level: process.env.OMNI_LOG_LEVEL ?? options.level ?? 'info',
     redact: { paths: redact, censor: '[redacted]' },
     serializers,
-  })
+  }
+  if (options.file === undefined) return pino(settings)
+  return pino(
+    settings,
+    pino.destination({ dest: options.file, sync: true, mode: 0o600 }),
+  )
 }

@@ -169,7 +169,7 @@ describe('createIdentity options', () => {
             storage,
             workspaceId: 'ws',
             publicUrl,
-            log: createLogger('test', 'silent'),
+            log: createLogger('test', { level: 'silent' }),
           }),
           {
             name: 'TypeError',
@@ -190,7 +190,7 @@ describe('createIdentity options', () => {
         storage,
         workspaceId: 'ws',
         publicUrl: 'https://omni.example.com/',
-        log: createLogger('test', 'silent'),
+        log: createLogger('test', { level: 'silent' }),
       })
       assert.equal(identity.issuer, 'https://omni.example.com/oidc')
     } finally {

@@ -35,7 +35,7 @@ export async function startIdentityServer(given?: {
     storage,
     workspaceId: testWorkspace,
     publicUrl,
-    log: given?.log ?? createLogger('identity-test', 'silent'),
+    log: given?.log ?? createLogger('identity-test', { level: 'silent' }),
     ...(given?.config ? { config: given.config } : {}),
     ...(given?.onSignOut ? { onSignOut: given.onSignOut } : {}),
   })

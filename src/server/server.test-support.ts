@@ -121,7 +121,7 @@ export async function startTestServer(
     port,
     dataDir,
     publicUrl: options.publicUrl,
-    log: createLogger('access-test', 'silent'),
+    log: createLogger('access-test', { level: 'silent' }),
   })
   return new TestServer(server, `http://127.0.0.1:${port}`)
 }

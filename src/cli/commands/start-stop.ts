@@ -95,13 +95,20 @@ async function startForeground(
   port: number,
   options: StartOptions,
 ): Promise<void> {
-  const server = await startServer(home, { port: String(port) })
+  // The terminal is for the person: sign-in, then where things stand. The
+  // server's request log goes to its file, as in the background.
+  const serverLog = homePath(home, 'serverLog')
+  const server = await startServer(home, {
+    port: String(port),
+    logFile: serverLog,
+  })
   try {
     const profile = await ensureSignedIn(home, server.url, options)
     const host = await startHost(profile, undefined)
     say(`Omnigent is running at ${server.url}`)
     say(`Signed in as ${profile.record.email} (profile ${profile.name}).`)
     await warnIfDisabled(server.url)
+    say(`Server log: ${serverLog}`)
     say('Stop with Ctrl-C.')
 
     let stopping = false
