@@ -30,6 +30,24 @@ describe('small things', () => {
     return host.lastSeenAt
   }
 
+  async function online(name: string): Promise<boolean> {
+    const hosts = await world.server.call(
+      world.people.other.web,
+      'GET',
+      '/api/hosts',
+    )
+    return hosts.body.find((row: { name: string }) => row.name === name).online
+  }
+
+  /** Closes a host and waits until the server has let it go, so its
+   * interval is cleared while the same mocked clock is still in force. */
+  async function disconnect(host: RecordingHost, name: string) {
+    host.socket.close()
+    while (await online(name)) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
   test('an online host is seen when it connects and, once a minute, on its heartbeat', async (t) => {
     t.after(() => mock.timers.reset())
     const start = Date.now()
@@ -49,6 +67,27 @@ describe('small things', () => {
     assert.equal(await lastSeen('omarbox'), at(0))
     await heartbeat() // 60 s
     assert.equal(await lastSeen('omarbox'), at(60))
+    await disconnect(host, 'omarbox')
+  })
+
+  test('a host that stops answering pings is offline after two missed beats', async (t) => {
+    t.after(() => mock.timers.reset())
+    mock.timers.enable({ apis: ['Date', 'setInterval'], now: Date.now() })
+    const host = await RecordingHost.connect(
+      world.server,
+      world.people.other.bearer,
+      'h_omar_box_3',
+      'omarquiet',
+    )
+    assert.equal(await online('omarquiet'), true)
+
+    // A paused socket reads nothing, so the server's pings go unanswered,
+    // as with a host whose machine hung or whose network dropped silently.
+    host.socket.ws.pause()
+    await heartbeat() // 20 s: the first ping goes out
+    assert.equal(await online('omarquiet'), true)
+    await heartbeat() // 40 s: no pong came back
+    assert.equal(await online('omarquiet'), false)
     host.socket.close()
   })
 
