@@ -6,6 +6,7 @@
 
 import { Command, CommanderError } from 'commander'
 import { isCliError, exitCodes } from './cli-error.ts'
+import { endQuietlyWhenReaderLeaves } from './output.ts'
 import { safeText } from './safe-text.ts'
 import { registerAdmin } from './commands/admin.ts'
 import { registerAudit } from './commands/audit.ts'
@@ -98,5 +99,6 @@ function report(error: unknown): number {
 }
 
 if (import.meta.main) {
+  endQuietlyWhenReaderLeaves()
   process.exitCode = await main(process.argv)
 }

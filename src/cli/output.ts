@@ -4,6 +4,18 @@
 
 import { safeJson, safeLine, safeText } from './safe-text.ts'
 
+/** A reader that stops early (`omni audit --json | head -1`) closes the
+ * pipe, and the next write fails with EPIPE. That is the reader's choice,
+ * not a fault: end at once and quietly, with status 0, as Unix tools do
+ * when the rest of their output is no longer wanted. Without a listener the
+ * failed write would end the process with a stack trace. */
+export function endQuietlyWhenReaderLeaves(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${safeJson(JSON.stringify(value, null, 2))}\n`)
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import type { WebSocket } from 'ws'
 import { editWarning } from '../protocol/api.ts'
 import type { EventBody, SessionEvent } from '../protocol/session-events.ts'
-import { runCli } from './cli-run.test-support.ts'
+import { runCli, startCli } from './cli-run.test-support.ts'
 import { saveProfile } from './credentials-store.ts'
 import {
   startFakeWorkspace,
@@ -245,6 +245,24 @@ describe('omni send and omni show', () => {
         '',
       ].join('\n'),
     )
+  })
+
+  // Regression: `omni show S | head -1` ended with an unhandled
+  // `Error: write EPIPE` stack trace and exit 1 once head had read its line.
+  it('ends quietly with exit 0 when the reader of its output leaves early', async () => {
+    workspace.routes.set('GET /api/sessions/ses_1', [200, sessionDetail])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=0', [
+      200,
+      [event(1, 't1', { kind: 'message', text: 'hi' }, 'bob@example.com')],
+    ])
+    workspace.routes.set('GET /api/sessions/ses_1/events?after=1', [200, []])
+
+    const cli = startCli(['show', 'ses_1'], env)
+    cli.child.stdout?.destroy()
+    const result = await cli.result
+
+    assert.equal(result.stderr, '')
+    assert.equal(result.code, 0)
   })
 
   it('follows new events and ends when access is revoked (exit 4)', async () => {
