@@ -9,30 +9,33 @@
 // Streams opened with a workspace token or through the trusted proxy hold
 // nothing here to end: their next request is checked again at the source.
 
+import { OmniError } from '../core/errors.ts'
 import type { Credential } from '../identity/authenticator.ts'
 
 export class SignOutNotifier {
   readonly #watchers = new Map<string, Set<() => void>>()
 
   /** Calls `onEnded` once the credential ends (for a web sign-in, also when
-   * every web sign-in of the user does). Returns the function that stops
-   * watching. */
+   * every web sign-in of the user does), with the error its next request
+   * would get, so a stream ends in the words any other request would use.
+   * Returns the function that stops watching. */
   watch(
     credential: Credential | undefined,
     userId: string,
-    onEnded: () => void,
+    onEnded: (error: OmniError) => void,
   ): () => void {
     const keys = keysOf(credential, userId)
+    const ended = () => onEnded(endedError(credential))
     for (const key of keys) {
       let set = this.#watchers.get(key)
       if (!set) this.#watchers.set(key, (set = new Set()))
-      set.add(onEnded)
+      set.add(ended)
     }
 
     return () => {
       for (const key of keys) {
         const set = this.#watchers.get(key)
-        set?.delete(onEnded)
+        set?.delete(ended)
         if (set?.size === 0) this.#watchers.delete(key)
       }
     }
@@ -57,6 +60,14 @@ export class SignOutNotifier {
     const watchers = [...(this.#watchers.get(key) ?? [])]
     for (const onEnded of watchers) onEnded()
   }
+}
+
+/** A revoked access token is refused as revoked; a cookie whose web sign-in
+ * ended is simply no sign-in any more. */
+function endedError(credential: Credential | undefined): OmniError {
+  return credential?.kind === 'access-token'
+    ? new OmniError('token_revoked')
+    : new OmniError('unauthenticated')
 }
 
 function keysOf(credential: Credential | undefined, userId: string): string[] {

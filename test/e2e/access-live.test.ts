@@ -183,7 +183,7 @@ describe('live access changes', () => {
     assert.deepEqual(grants, [])
   })
 
-  test('signing out on the web closes the streams opened with that sign-in only', async () => {
+  test('signing out on the web closes the streams opened with that sign-in only, as any request is refused', async () => {
     const { server, people } = world
     const id = await world.sharedSession()
     const second = await signInWithPassword(`${server.url}/auth/login`, {
@@ -205,7 +205,7 @@ describe('live access changes', () => {
     assert.equal(logout.status, 204)
     assert.deepEqual(
       await ending.waitClosed().then((c) => [c.code, c.reason]),
-      [4401, 'signed out'],
+      [4401, 'Sign in to continue.'],
     )
 
     assert.equal(otherTab.isOpen, true)
@@ -216,7 +216,7 @@ describe('live access changes', () => {
     cli.close()
   })
 
-  test('revoking an access token closes the streams opened with it only', async () => {
+  test('revoking an access token closes the streams opened with it only, in the catalog’s words', async () => {
     const { server, people } = world
     const id = await world.sharedSession()
     const made = await server.call(people.reader.web, 'POST', '/api/tokens', {
@@ -237,7 +237,7 @@ describe('live access changes', () => {
     assert.equal(revoked.status, 204)
     assert.deepEqual(
       await ending.waitClosed().then((c) => [c.code, c.reason]),
-      [4401, 'signed out'],
+      [4401, 'The credential was revoked.'],
     )
 
     assert.equal(web.isOpen, true)

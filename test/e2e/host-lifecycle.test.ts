@@ -9,7 +9,12 @@ import assert from 'node:assert/strict'
 import { cpSync, rmSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { startScriptedModelServer } from '../support/scripted-model-server.ts'
-import { runCli, tempDir, type Proc } from '../support/processes.ts'
+import {
+  runCli,
+  startProcess,
+  tempDir,
+  type Proc,
+} from '../support/processes.ts'
 import {
   Person,
   startProduct,
@@ -27,6 +32,7 @@ describe('omni host in a terminal', () => {
   let model: Awaited<ReturnType<typeof startScriptedModelServer>>
   let alice: Person
   const hosts: Proc[] = []
+  const procs: Proc[] = []
   const dirs: string[] = []
   const modelEnv = () => ({
     OMNI_MODEL_BASE_URL: model.baseUrl,
@@ -53,7 +59,7 @@ describe('omni host in a terminal', () => {
   })
 
   after(async () => {
-    await Promise.all(hosts.map((host) => host.stop()))
+    await Promise.all([...hosts, ...procs].map((proc) => proc.stop()))
     await product?.stop()
     await model?.close()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
@@ -169,6 +175,50 @@ describe('omni host in a terminal', () => {
       assert.ok(Date.now() - started < 5000, 'the host took too long to stop')
       assert.match(host.output().trimEnd().split('\n').at(-1) ?? '', /revoked/)
       assert.ok(!host.output().includes(created.stdout.trim()))
+    },
+  )
+
+  // Regression: the stream ended with "omni: signed out Run: …", worded
+  // unlike every other command's "The credential was revoked. Run: …".
+  test(
+    'omni show --follow with a revoked access token ends (exit 3) in the words every command uses',
+    { timeout: 30_000 },
+    async () => {
+      const created = await alice.omni(['tokens', 'create', '--name', 'eyes'])
+      assert.equal(created.code, 0, created.stderr)
+      const machine = new Person(product.url, alice.email, alice.password)
+      dirs.push(machine.home)
+      const login = await runCli(
+        ['login', product.url, '--token-stdin'],
+        machine.env,
+        created.stdout,
+      )
+      assert.equal(login.code, 0, login.stderr)
+      const session = await alice.omni(['new', '--host', 'laptop'])
+      assert.equal(session.code, 0, session.stderr)
+      const id = session.stdout.trim()
+
+      const follow = startProcess(['show', id, '--follow'], machine.env)
+      procs.push(follow)
+      await follow.waitFor(/^# /m)
+      // An answer that arrives while following proves the stream is open.
+      model.push({ content: 'Watching.' })
+      const sent = await alice.omni(['send', id, 'Hi.'])
+      assert.equal(sent.code, 0, sent.stderr)
+      await follow.waitFor(/^agent: Watching\.$/m)
+      const listed = await alice.omni(['tokens', '--json'])
+      const token = (
+        JSON.parse(listed.stdout) as { id: string; name: string }[]
+      ).find((entry) => entry.name === 'eyes')
+      assert.ok(token, listed.stdout)
+      const revoked = await alice.omni(['tokens', 'revoke', token.id])
+      assert.equal(revoked.code, 0, revoked.stderr)
+
+      assert.equal(await follow.exited, 3, follow.output())
+      assert.equal(
+        follow.output().trimEnd().split('\n').at(-1),
+        `omni: The credential was revoked. Run: omni login ${product.url} --token-stdin`,
+      )
     },
   )
 })

@@ -126,8 +126,10 @@ class FollowStream implements LiveListener {
   async start(credential: Credential | undefined): Promise<void> {
     // Subscribe before reading the log, so nothing stored in between is lost.
     const unsubscribe = this.#options.hub.subscribe(this.#sessionId, this)
-    const unwatch = this.#options.signOuts.watch(credential, this.userId, () =>
-      this.#close(followCloseCodes.unauthenticated, 'signed out'),
+    const unwatch = this.#options.signOuts.watch(
+      credential,
+      this.userId,
+      (error) => this.#close(followCloseCodes.unauthenticated, error.message),
     )
     this.#unsubscribe = () => {
       unsubscribe()
