@@ -119,6 +119,7 @@ export const apiPaths = {
     `/api/sessions/${encodeURIComponent(id)}/events?after=${after}`,
   messages: (id: string) => `/api/sessions/${encodeURIComponent(id)}/messages`,
   grants: (id: string) => `/api/sessions/${encodeURIComponent(id)}/grants`,
+  leave: (id: string) => `/api/sessions/${encodeURIComponent(id)}/leave`,
   grant: (id: string, email: string) =>
     `/api/sessions/${encodeURIComponent(id)}/grants/${encodeURIComponent(email)}`,
   tokens: '/api/tokens',

@@ -195,6 +195,41 @@ describe('omni send and omni show', () => {
     })
   })
 
+  it('leaves a session shared with you in one line', async () => {
+    workspace.routes.set('POST /api/sessions/ses_1/leave', [204, null])
+
+    const result = await runCli(['leave', 'ses_1'], env)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(
+      result.stdout,
+      'You left ses_1; you no longer have access to it.\n',
+    )
+    assert.equal(workspace.received.has('POST /api/sessions/ses_1/leave'), true)
+  })
+
+  it("passes on the server's refusal when the owner tries to leave (exit 2)", async () => {
+    const message = 'The owner cannot leave.'
+    workspace.routes.set('POST /api/sessions/ses_1/leave', [
+      400,
+      { error: { code: 'invalid_input', message } },
+    ])
+
+    const result = await runCli(['leave', 'ses_1'], env)
+
+    assert.equal(result.code, 2)
+    assert.equal(result.stderr, `omni: ${message}\n`)
+  })
+
+  it('says not found when leaving a session you cannot see (exit 4)', async () => {
+    workspace.routes.delete('POST /api/sessions/ses_1/leave')
+
+    const result = await runCli(['leave', 'ses_1'], env)
+
+    assert.equal(result.code, 4)
+    assert.equal(result.stderr, 'omni: Not found.\n')
+  })
+
   it('prints the transcript of a session', async () => {
     workspace.routes.set('GET /api/sessions/ses_1', [200, sessionDetail])
     workspace.routes.set('GET /api/sessions/ses_1/events?after=0', [

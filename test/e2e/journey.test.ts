@@ -399,5 +399,24 @@ for (const backend of storageBackends()) {
       )
       assert.ok(existsSync(workDir))
     })
+
+    test('bob leaves with omni leave; the owner cannot, and then neither can bob', async () => {
+      const owner = await alice.omni(['leave', sessionId])
+      assert.deepEqual(
+        [owner.code, owner.stderr],
+        [2, 'omni: The owner cannot leave.\n'],
+      )
+
+      const left = await bob.omni(['leave', sessionId])
+      assert.deepEqual(
+        [left.code, left.stdout, left.stderr],
+        [0, `You left ${sessionId}; you no longer have access to it.\n`, ''],
+      )
+      const detail = await bob.api('GET', `/api/sessions/${sessionId}`)
+      assert.equal(detail.status, 404)
+
+      const again = await bob.omni(['leave', sessionId])
+      assert.deepEqual([again.code, again.stderr], [4, 'omni: Not found.\n'])
+    })
   })
 }

@@ -1,5 +1,6 @@
 // omni share SESSION EMAIL --read | --edit [--yes]
 // omni unshare SESSION EMAIL
+// omni leave SESSION
 
 import { Option, type Command } from 'commander'
 import { editWarning, type PutGrant } from '../../protocol/api.ts'
@@ -60,6 +61,19 @@ export function registerShare(program: Command): void {
       const { api } = signedInApi(options)
       await api.delete(apiPaths.grant(id, address))
       say(`${address} no longer has access to ${id}.`)
+    })
+
+  // A collaborator gives their own access back; only the owner can take
+  // someone else's (unshare), and the owner's cannot end.
+  program
+    .command('leave')
+    .description('give up your access to a session shared with you')
+    .argument('<session>', 'session id')
+    .option('--profile <name>', 'the profile to use')
+    .action(async (id: string, options: ProfileOption) => {
+      const { api } = signedInApi(options)
+      await api.post(apiPaths.leave(id))
+      say(`You left ${id}; you no longer have access to it.`)
     })
 }
 
