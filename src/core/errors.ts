@@ -57,6 +57,10 @@ export const errorCatalog = {
     message: 'This host id is registered to another user.',
   },
   host_offline: { status: 409, message: 'The host is offline.' },
+  host_removed: {
+    status: 409,
+    message: "This session's host was removed; its sessions can no longer run.",
+  },
   turn_in_progress: {
     status: 409,
     message: 'The agent is still working on the previous message.',

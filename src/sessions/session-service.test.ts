@@ -6,7 +6,7 @@ import type { ServerToHost } from '../protocol/host-tunnel.ts'
 import type { Storage } from '../storage/database.ts'
 import { listAudit } from '../storage/audit-store.ts'
 import { listGrants } from '../storage/grant-store.ts'
-import { registerHost } from '../storage/host-store.ts'
+import { registerHost, removeHost } from '../storage/host-store.ts'
 import { storageBackends } from '../storage/test-backends.ts'
 import { upsertUserFromIdentity } from '../storage/user-store.ts'
 import { EventLog } from './event-log.ts'
@@ -200,6 +200,38 @@ for (const backend of storageBackends()) {
         await refusal(service.send(bob, session.id, 'hi')),
         /^409 host_offline/,
       )
+    })
+
+    // Regression: it said "offline; start it with `omni host`", which can
+    // never bring a removed host back, even with a new host of its name
+    // online.
+    test('a session whose host was removed says so, even with a new host of that name online', async () => {
+      await registerHost(storage.db, ws, {
+        id: 'h_bob_old',
+        ownerId: bob.userId,
+        name: 'attic',
+      })
+      const session = await service.create(bob, { host: 'attic', dir: '/tmp' })
+      await removeHost(storage.db, ws, 'h_bob_old')
+      await registerHost(storage.db, ws, {
+        id: 'h_bob_new',
+        ownerId: bob.userId,
+        name: 'attic',
+      })
+      const toNewHost: ServerToHost[] = []
+      hosts.attach({
+        hostId: 'h_bob_new',
+        ownerId: bob.userId,
+        send: (frame) => void toNewHost.push(frame),
+        close: () => {},
+      })
+
+      assert.equal(
+        await refusal(service.send(bob, session.id, 'hi')),
+        "409 host_removed: This session's host was removed; its sessions can no longer run.",
+      )
+      assert.deepEqual(toNewHost, [])
+      assert.deepEqual(await service.events(bob, session.id, 0), [])
     })
 
     test('nobody without a grant learns the session exists, admins included', async () => {

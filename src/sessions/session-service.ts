@@ -187,7 +187,16 @@ export class SessionService {
     text: string,
   ): Promise<MessageAccepted> {
     const { session } = await this.authorize(actor, sessionId, 'session.send')
+    await this.#refuseRemovedHost(session)
     return this.turns.start(actor, session, text)
+  }
+
+  // A removed host id is refused for good when it dials in, and a host
+  // registered anew under the same name gets a new id: `omni host` cannot
+  // bring the session back, so "offline; start it" would mislead.
+  async #refuseRemovedHost(session: SessionRow): Promise<void> {
+    const host = await getHost(this.#db, this.#ws, session.host_id)
+    if (host?.removed_at) throw new OmniError('host_removed')
   }
 
   async interrupt(actor: Actor, sessionId: string): Promise<boolean> {
