@@ -8,6 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { isOmniError } from '../core/errors.ts'
+import { maxTitleLength } from '../protocol/api.ts'
 import { waitForTurnEnd, type TurnWaitContext } from './turn-wait.ts'
 
 /** The caller, and what the tools need to act and to wait as them. */
@@ -77,7 +78,7 @@ export function registerMcpTools(server: McpServer, context: McpToolContext) {
       description: 'Rename a session (needs Edit).',
       inputSchema: z.strictObject({
         session_id: z.string().min(1),
-        title: z.string().trim().min(1).max(200),
+        title: z.string().trim().min(1).max(maxTitleLength),
       }),
     },
     ({ session_id, title }) =>

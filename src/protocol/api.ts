@@ -60,6 +60,9 @@ export interface SessionDetail extends SessionSummary {
   collaborators: Collaborator[]
 }
 
+/** The longest title a session may have, given or made from its dir. */
+export const maxTitleLength = 200
+
 /** POST /api/sessions → SessionDetail (201) */
 export interface CreateSession {
   host: string

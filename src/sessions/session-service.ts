@@ -14,12 +14,13 @@ import {
 import { normalizeEmail } from '../core/email.ts'
 import { OmniError } from '../core/errors.ts'
 import { hasControlCharacter } from '../core/plain-text.ts'
-import type {
-  Collaborator,
-  CreateSession,
-  MessageAccepted,
-  SessionDetail,
-  SessionSummary,
+import {
+  maxTitleLength,
+  type Collaborator,
+  type CreateSession,
+  type MessageAccepted,
+  type SessionDetail,
+  type SessionSummary,
 } from '../protocol/api.ts'
 import type { SessionEvent } from '../protocol/session-events.ts'
 import { appendAudit } from '../storage/audit-store.ts'
@@ -127,7 +128,7 @@ export class SessionService {
       throw new OmniError('not_found', `You have no host named ${input.host}.`)
     }
 
-    const dir = input.dir ?? '~'
+    const dir = checkDir(input.dir ?? '~')
     const title = checkTitle(input.title ?? defaultTitle(dir))
     const session = await createSession(this.#db, this.#ws, {
       ownerId: actor.userId,
@@ -390,9 +391,30 @@ function checkTitle(title: string): string {
   return title
 }
 
+/** The dir is shown on one line beside the title, and names the default
+ * title, so it is held to the same rule; the error names the dir, since the
+ * person gave no title. */
+function checkDir(dir: string): string {
+  if (hasControlCharacter(dir)) {
+    throw new OmniError(
+      'invalid_input',
+      'dir must not contain control characters.',
+    )
+  }
+  return dir
+}
+
+/** "Session in <last folder>", kept within the limit a title given by a
+ * person has: a long folder name is cut and ends in an ellipsis. */
 function defaultTitle(dir: string): string {
   const last = dir.split('/').filter(Boolean).pop()
-  return last ? `Session in ${last}` : 'New session'
+  if (!last) return 'New session'
+
+  const title = `Session in ${last}`
+  if (title.length <= maxTitleLength) return title
+  // Cut between characters, never inside a surrogate pair.
+  const cut = title.slice(0, maxTitleLength - 1).replace(/[\uD800-\uDBFF]$/, '')
+  return `${cut}…`
 }
 
 function strongest(grants: GrantListRow[]): Level | null {

@@ -131,6 +131,35 @@ describe('input validation', () => {
     assert.equal((await rename('Ünïcödé — fine 🚀')).status, 200)
   })
 
+  // Regression: a 300-character folder name made a 311-character title,
+  // and a folder name with a newline was refused as a title nobody gave.
+  test('a title made from the dir keeps the title rules, and a bad dir is named as the dir', async () => {
+    const { server, people } = world
+    const create = (dir: string) =>
+      server.call(people.owner.web, 'POST', '/api/sessions', {
+        host: 'laptop',
+        dir,
+      })
+
+    const long = await create(`/src/${'d'.repeat(300)}`)
+    assert.equal(long.status, 201, JSON.stringify(long.body))
+    assert.equal(long.body.title, `Session in ${'d'.repeat(188)}…`)
+    assert.equal(long.body.title.length, 200)
+
+    const wide = await create(`/src/x${'🚀'.repeat(150)}`)
+    assert.equal(wide.status, 201, JSON.stringify(wide.body))
+    // Cut between characters: never half of an emoji.
+    assert.equal(wide.body.title, `Session in x${'🚀'.repeat(93)}…`)
+
+    for (const character of ['\n', '\r', '\x1b', '\x9b']) {
+      assert.deepEqual(
+        await create(`/src/two${character}lines`),
+        invalid('dir must not contain control characters.'),
+        JSON.stringify(character),
+      )
+    }
+  })
+
   test('an over-long or malformed email is refused with one sentence', async () => {
     assert.deepEqual(
       await share(`${'a'.repeat(5000)}@example.com`),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { maxTitleLength } from '../../protocol/api.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import { actorOf } from '../route-access.ts'
 import { noBody } from './no-body.ts'
@@ -21,12 +22,12 @@ const createBody = z
         message: 'must be an absolute path on the host',
       })
       .optional(),
-    title: z.string().trim().min(1).max(200).optional(),
+    title: z.string().trim().min(1).max(maxTitleLength).optional(),
   })
   .strict()
 
 const renameBody = z
-  .object({ title: z.string().trim().min(1).max(200) })
+  .object({ title: z.string().trim().min(1).max(maxTitleLength) })
   .strict()
 
 const messageBody = z
