@@ -13,7 +13,12 @@ import { HostRegistry } from '../sessions/host-registry.ts'
 import { LiveHub } from '../sessions/live-hub.ts'
 import { SessionService } from '../sessions/session-service.ts'
 import { SignOutNotifier } from '../sessions/sign-out-notifier.ts'
-import { openDatabase, type Storage } from '../storage/database.ts'
+import {
+  claimDatabase,
+  openDatabase,
+  type DatabaseClaim,
+  type Storage,
+} from '../storage/database.ts'
 import { replyWithError } from './http-errors.ts'
 import { installRouteAccess } from './route-access.ts'
 import { registerAuditRoutes } from './routes/audit-routes.ts'
@@ -23,6 +28,7 @@ import { registerWorkspaceRoutes } from './routes/workspace-routes.ts'
 import {
   redactedConfig,
   resolveServerConfig,
+  type ServerConfig,
   type ServerOptions,
 } from './server-config.ts'
 import { registerWebApp } from './web-app.ts'
@@ -48,7 +54,26 @@ export async function runServer(
   const log = options.log ?? createLogger('omni-server')
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
 
-  const storage = await openDatabase(config.database)
+  // Claimed before anything is read, and given back if start-up fails, so
+  // a failed start leaves the database to the next server.
+  const claim = await claimDatabase(config.database, config.workspaceId)
+  let storage: Storage | undefined
+  try {
+    storage = await openDatabase(config.database)
+    return await serve(config, log, storage, claim)
+  } catch (error) {
+    await storage?.close()
+    await claim.release()
+    throw error
+  }
+}
+
+async function serve(
+  config: ServerConfig,
+  log: Logger,
+  storage: Storage,
+  claim: DatabaseClaim,
+): Promise<RunningServer> {
   const ws = config.workspaceId
   const workspace = await WorkspaceState.load(storage.db, ws)
   const signOuts = new SignOutNotifier()
@@ -168,6 +193,7 @@ export async function runServer(
       hostTunnel.closeAll()
       await app.close()
       await storage.close()
+      await claim.release()
       log.info('server stopped')
     },
   }

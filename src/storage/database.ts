@@ -5,8 +5,10 @@
 import { Kysely } from 'kysely'
 import type { Dialect } from 'kysely'
 import { migrateToLatest, type Backend } from './migrations.ts'
+import { claimPostgres } from './postgres/postgres-claim.ts'
 import { createPostgresDialect } from './postgres/postgres-dialect.ts'
 import type { Database } from './schema.ts'
+import { claimSqliteFile } from './sqlite/sqlite-claim.ts'
 import { createSqliteDialect } from './sqlite/sqlite-dialect.ts'
 
 export type DatabaseOptions = { sqlitePath: string } | { databaseUrl: string }
@@ -40,6 +42,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Storage> {
       await db.destroy()
     },
   })
+}
+
+/** A server's hold on its database, from start-up until it stops. */
+export interface DatabaseClaim {
+  release(): Promise<void>
+}
+
+/** Claims the database for one server, before anything in it is read or
+ * written: a second server on the same database is refused with a message
+ * that says which option to change. An in-memory database is private. */
+export async function claimDatabase(
+  options: DatabaseOptions,
+  workspaceId: string,
+): Promise<DatabaseClaim> {
+  if ('databaseUrl' in options) {
+    return claimPostgres(checkDatabaseUrl(options.databaseUrl), workspaceId)
+  }
+  const path = checkSqlitePath(options.sqlitePath)
+  if (path === ':memory:') return { release: async () => {} }
+  return claimSqliteFile(path)
 }
 
 function chooseDialect(options: DatabaseOptions): {

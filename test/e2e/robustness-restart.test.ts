@@ -68,6 +68,36 @@ describe('a server restart in the middle of a turn', () => {
   })
 
   test(
+    'refuses a second server on the same data folder and leaves the running turn alone',
+    { timeout: 60_000 },
+    async () => {
+      model.push({ content: 'Still mine.', delayMs: 2_000 })
+      const asked = model.requests.length
+      const sending = startProcess(['send', sessionId, 'Go on.'], alice.env)
+      await until(() => model.requests.length > asked)
+
+      const second = startProcess(
+        ['server', '--port', String(await freePort()), '--data-dir', dataDir],
+        { OMNI_HOME: tempDir('second-server-home') },
+      )
+
+      const code = await Promise.race([second.exited, seconds(15)])
+      await second.stop()
+      assert.equal(code, 1, second.output())
+      assert.match(
+        second.output(),
+        new RegExp(
+          `^omni: The server did not start: Another Omnigent server \\(pid ${server.child.pid}\\) ` +
+            'is using .*omnigent\\.db; stop it first, or give this one another --data-dir\\.\\n$',
+        ),
+      )
+      assert.equal(await sending.exited, 0, sending.output())
+      assert.match(sending.output(), /Still mine\./)
+      assert.doesNotMatch(server.output(), /cut off by a restart/)
+    },
+  )
+
+  test(
     'ends the cut turn as failed, and omni send says so and exits',
     { timeout: 60_000 },
     async () => {
@@ -85,7 +115,7 @@ describe('a server restart in the middle of a turn', () => {
       assert.match(send.output(), new RegExp(`The turn failed: ${restarted}`))
       await alice.signInWeb()
       const events = await alice.api('GET', `/api/sessions/${sessionId}/events`)
-      const message = events.body.find(
+      const message = events.body.findLast(
         (event: { kind: string }) => event.kind === 'message',
       )
       const ends = events.body.filter(

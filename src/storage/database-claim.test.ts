@@ -1,0 +1,81 @@
+// One server per database: a second claim is refused on every backend, and
+// a claim ends with its holder, however the holder ended.
+
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { describe, test } from 'node:test'
+import { claimDatabase } from './database.ts'
+import { storageBackends } from './test-backends.ts'
+
+const refusedBy = {
+  sqlite:
+    /^Another Omnigent server \(pid \d+\) is using .*omni\.db; stop it first, or give this one another --data-dir\.$/,
+  postgres:
+    /^Another Omnigent server is using this database for workspace "w_a"; stop it first, or give this one another --database-url\.$/,
+}
+
+for (const backend of storageBackends()) {
+  describe(`claiming a ${backend.name} database`, () => {
+    test('refuses a second server until the first lets go', async () => {
+      const place = await backend.place()
+      try {
+        const first = await claimDatabase(place.options, 'w_a')
+        await assert.rejects(claimDatabase(place.options, 'w_a'), {
+          message: refusedBy[backend.name],
+        })
+
+        await first.release()
+        const next = await claimDatabase(place.options, 'w_a')
+        await next.release()
+      } finally {
+        await place.cleanup()
+      }
+    })
+  })
+}
+
+describe('claiming a SQLite file', () => {
+  test('takes over a claim whose process has ended', async () => {
+    const place = await storageBackends()[0]!.place()
+    const { sqlitePath } = place.options as { sqlitePath: string }
+    const ended = spawnSync('true').pid
+    writeFileSync(`${sqlitePath}.lock`, JSON.stringify({ pid: ended }))
+    try {
+      const claim = await claimDatabase(place.options, 'w_a')
+      await claim.release()
+    } finally {
+      await place.cleanup()
+    }
+  })
+
+  test('does not mistake a reused pid for the server that claimed it', async () => {
+    const place = await storageBackends()[0]!.place()
+    const { sqlitePath } = place.options as { sqlitePath: string }
+    // This very process, but as if it had started at another time.
+    writeFileSync(
+      `${sqlitePath}.lock`,
+      JSON.stringify({ pid: process.pid, started: '1' }),
+    )
+    try {
+      const claim = await claimDatabase(place.options, 'w_a')
+      await claim.release()
+    } finally {
+      await place.cleanup()
+    }
+  })
+})
+
+describe('claiming a PostgreSQL database', () => {
+  test('lets servers of other workspaces share it', async () => {
+    const place = await storageBackends()[1]!.place()
+    try {
+      const a = await claimDatabase(place.options, 'w_a')
+      const b = await claimDatabase(place.options, 'w_b')
+      await a.release()
+      await b.release()
+    } finally {
+      await place.cleanup()
+    }
+  })
+})
