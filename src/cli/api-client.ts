@@ -106,6 +106,8 @@ export function unreachable(baseUrl: string, error: unknown): CliError {
 
 export const apiPaths = {
   me: '/api/me',
+  signIns: '/api/me/sign-ins',
+  signOuts: '/api/me/sign-outs',
   workspace: '/api/workspace',
   enablement: '/api/admin/enablement',
   setup: '/api/setup',

@@ -129,8 +129,10 @@ export async function startFakeWorkspace(): Promise<FakeWorkspace> {
       })
     }
 
-    if (url.pathname === '/api/me') {
-      return json(200, {
+    if (url.pathname === '/api/me/sign-outs')
+      return response.writeHead(204).end()
+    if (url.pathname === '/api/me' || url.pathname === '/api/me/sign-ins') {
+      return json(url.pathname === '/api/me' ? 200 : 201, {
         email: 'alice@example.com',
         isAdmin: false,
         enabled: true,

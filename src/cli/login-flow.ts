@@ -4,7 +4,7 @@
 // without a browser, then save the tokens under a profile.
 
 import * as client from 'openid-client'
-import type { Me, WorkspaceStatus } from '../protocol/api.ts'
+import type { CliSignIn, Me, WorkspaceStatus } from '../protocol/api.ts'
 import { ApiClient, apiPaths } from './api-client.ts'
 import { CliError, exitCodes } from './cli-error.ts'
 import { withCredentialsLock } from './credentials-lock.ts'
@@ -41,8 +41,10 @@ export async function login(options: LoginOptions): Promise<ProfileRecord> {
   const status = await workspaceStatus(options.workspaceUrl)
   const config = await oidcConfiguration(status.issuer, status.cliClientId)
 
-  const tokens = await signIn(config, options)
-  const me = await whoIs(options.workspaceUrl, tokens.access_token)
+  const { tokens, method } = await signIn(config, options)
+  const me = await reportSignIn(options.workspaceUrl, tokens.access_token, {
+    method,
+  })
 
   const record = withTokens(
     {
@@ -91,6 +93,20 @@ function whoIs(workspaceUrl: string, accessToken: string): Promise<Me> {
   }).get<Me>(apiPaths.me)
 }
 
+/** Tells the server about the sign-in just made at the issuer, which it
+ * cannot see itself when the issuer is external, so the access trail
+ * records it; the answer says who the token is for, as /api/me does. */
+function reportSignIn(
+  workspaceUrl: string,
+  accessToken: string,
+  body: CliSignIn,
+): Promise<Me> {
+  return new ApiClient({
+    baseUrl: workspaceUrl,
+    accessToken: async () => accessToken,
+  }).post<Me>(apiPaths.signIns, body)
+}
+
 function save(
   options: Pick<LoginOptions, 'home' | 'profileName'>,
   record: ProfileRecord,
@@ -105,14 +121,16 @@ function save(
 async function signIn(
   config: client.Configuration,
   options: LoginOptions,
-): Promise<Tokens> {
+): Promise<{ tokens: Tokens; method: CliSignIn['method'] }> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
-  const device = () =>
-    deviceSignIn(config, {
+  const device = async () => ({
+    tokens: await deviceSignIn(config, {
       write: options.write,
       retryCommand: retryCommand(options),
       timeoutMs,
-    })
+    }),
+    method: 'device' as const,
+  })
 
   if (options.device) return await device()
   if (!browserAvailable() && (await offerDevice(options, 'no browser'))) {
@@ -120,7 +138,7 @@ async function signIn(
   }
 
   const tokens = await browserSignIn(config, options, timeoutMs)
-  if (tokens !== 'no-browser') return tokens
+  if (tokens !== 'no-browser') return { tokens, method: 'cli' }
   return await device()
 }
 

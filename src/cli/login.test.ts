@@ -63,6 +63,9 @@ describe('omni login and the commands that use its profile', () => {
     assert.equal(profile.clientId, 'omnigent-cli')
     assert.equal(profile.email, 'alice@example.com')
     assert.match(profile.refreshToken, /^rt-/)
+    assert.deepEqual(workspace.received.get('POST /api/me/sign-ins'), {
+      method: 'cli',
+    })
     assert.ok(!result.stdout.includes(profile.accessToken))
     assert.ok(!result.stderr.includes(profile.accessToken))
   })
@@ -106,6 +109,9 @@ describe('omni login and the commands that use its profile', () => {
       readFileSync(join(home, 'credentials.json'), 'utf8'),
     )
     assert.equal(saved.profiles.device.email, 'alice@example.com')
+    assert.deepEqual(workspace.received.get('POST /api/me/sign-ins'), {
+      method: 'device',
+    })
   })
 
   it('prints who is signed in with whoami --json', async () => {
@@ -234,5 +240,6 @@ describe('omni login and the commands that use its profile', () => {
       readFileSync(join(home, 'credentials.json'), 'utf8'),
     )
     assert.equal(saved.profiles.work, undefined)
+    assert.ok(workspace.received.has('POST /api/me/sign-outs'))
   })
 })

@@ -4,9 +4,11 @@
 // token the issuer's userinfo vouches for), else the web session cookie.
 // It works on a raw IncomingMessage so upgrades can use it too.
 
+import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Kysely } from 'kysely'
 import type { Actor } from '../access/policy.ts'
+import type { SignInMethod } from '../access/sign-in-audit.ts'
 import { OmniError } from '../core/errors.ts'
 import type { Database } from '../storage/schema.ts'
 import { getUserById } from '../storage/user-store.ts'
@@ -52,7 +54,19 @@ export interface Authenticator {
   authenticate: Authenticate
   /** The credential `authenticate` accepted for this request. */
   credentialOf(request: IncomingMessage): Credential | undefined
+  /** A sign-in the CLI just completed at the issuer, proved by the
+   * issuer's access token it got: recorded as a sign-in by `method`, once
+   * per token. Any other credential is refused. */
+  signIn(
+    request: IncomingMessage,
+    method: Extract<SignInMethod, 'cli' | 'device'>,
+  ): Promise<Actor>
 }
+
+// Reported tokens are remembered in memory, the newest this many. After a
+// restart, or once pushed out, a token still in its short life could report
+// again: at worst one more entry about its own holder, never about another.
+const reportedTokensKept = 10_000
 
 export function createAuthenticator(
   options: AuthenticatorOptions,
@@ -62,12 +76,20 @@ export function createAuthenticator(
   })
   const credentials = new WeakMap<IncomingMessage, Credential>()
 
+  const reported = new Set<string>()
+
   async function fromBearer(token: string): Promise<[Actor, Credential]> {
     if (isAccessToken(token)) {
       const { user, tokenId } = await tokens.check(token)
       return [actorOf(user), { kind: 'access-token', tokenId }]
     }
 
+    const identity = await issuerIdentity(token)
+    const user = await recorder.seen(identity, 'token')
+    return [actorOf(user), { kind: 'issuer-token' }]
+  }
+
+  async function issuerIdentity(token: string) {
     let payload: Record<string, unknown>
     if (looksLikeJwt(token)) {
       const claims = await options.verifyToken(token)
@@ -78,9 +100,45 @@ export function createAuthenticator(
     } else {
       throw new OmniError('token_invalid')
     }
-    const identity = identityFromClaims(issuer, payload, claims)
-    const user = await recorder.seen(identity, 'token')
-    return [actorOf(user), { kind: 'issuer-token' }]
+    return identityFromClaims(issuer, payload, claims)
+  }
+
+  // Recorded with `recorder.signIn`, never `seen`: a first-ever sign-in
+  // is then one entry with its method, not a plain token use as well.
+  async function signIn(
+    request: IncomingMessage,
+    method: Extract<SignInMethod, 'cli' | 'device'>,
+  ): Promise<Actor> {
+    const token = bearerToken(request.headers.authorization)
+    if (token === undefined) throw new OmniError('unauthenticated')
+    if (isAccessToken(token)) {
+      throw new OmniError(
+        'invalid_input',
+        'A personal access token is not a sign-in; only a token from the workspace sign-in is.',
+      )
+    }
+
+    const identity = await issuerIdentity(token)
+    const first = remember(
+      createHash('sha256').update(token).digest('base64url'),
+    )
+    const user = first
+      ? await recorder.signIn(identity, method)
+      : await recorder.seen(identity, 'token')
+    credentials.set(request, { kind: 'issuer-token' })
+    return actorOf(user)
+  }
+
+  /** Whether this token's report is its first. */
+  function remember(key: string): boolean {
+    if (reported.has(key)) return false
+    reported.add(key)
+    while (reported.size > reportedTokensKept) {
+      const oldest = reported.values().next().value
+      if (oldest === undefined) break
+      reported.delete(oldest)
+    }
+    return true
   }
 
   async function fromCookie(token: string): Promise<[Actor, Credential]> {
@@ -117,6 +175,7 @@ export function createAuthenticator(
       return actor
     },
     credentialOf: (request: IncomingMessage) => credentials.get(request),
+    signIn,
   })
 }
 

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import { signInWithPassword } from '../../test/support/browser-sign-in.ts'
 import { codeFlowTokens, loopbackListener } from './code-flow.test-support.ts'
+import { listAudit } from '../storage/audit-store.ts'
 import { addDirectoryUser } from './directory.ts'
 import { resolveIdentityConfig } from './identity-config.ts'
 import {
@@ -180,6 +181,77 @@ describe('a server whose workspace is another issuer', () => {
     )
     assert.equal(actor.email, member.email)
     assert.equal(actor.isAdmin, false)
+  })
+
+  test('a CLI sign-in at the other issuer is on this server’s trail once, as the CLI reports it', async () => {
+    const carol = { email: 'carol@example.com', password: 'carol password' }
+    await addDirectoryUser(first.storage.db, testWorkspace, {
+      ...carol,
+      admin: false,
+    })
+    const tokens = await codeFlowTokens(
+      { issuer: first.identity.issuer, clientId: 'omnigent-cli' },
+      carol,
+    )
+    const call = (path: string, body?: unknown) =>
+      fetch(`${second.publicUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens.access_token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+
+    const signedIn = await call('/api/me/sign-ins', { method: 'cli' })
+    assert.equal(signedIn.status, 201)
+    assert.deepEqual(await signedIn.json(), {
+      email: carol.email,
+      isAdmin: false,
+      enabled: false,
+    })
+    assert.equal(
+      (await call('/api/me/sign-ins', { method: 'cli' })).status,
+      201,
+    )
+    assert.equal((await call('/api/me/sign-outs')).status, 204)
+
+    const trail = await listAudit(second.storage.db, testWorkspace)
+    const carols = trail.filter((entry) => entry.actor_email === carol.email)
+    assert.deepEqual(
+      carols.map((entry) => [entry.action, JSON.parse(entry.detail)]),
+      [
+        ['user.sign-in', { method: 'cli' }],
+        ['user.sign-out', { method: 'cli' }],
+      ],
+    )
+    assert.ok(!JSON.stringify(trail).includes(tokens.access_token))
+  })
+
+  test('a sign-in report names its flow, or is refused', async () => {
+    const tokens = await codeFlowTokens(
+      { issuer: first.identity.issuer, clientId: 'omnigent-cli' },
+      member,
+    )
+    const before = await listAudit(second.storage.db, testWorkspace)
+
+    const response = await fetch(`${second.publicUrl}/api/me/sign-ins`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokens.access_token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ method: 'web' }),
+    })
+
+    assert.equal(response.status, 400)
+    assert.deepEqual(await response.json(), {
+      error: {
+        code: 'invalid_input',
+        message: 'Invalid method: expected "cli" or "device".',
+      },
+    })
+    assert.deepEqual(await listAudit(second.storage.db, testWorkspace), before)
   })
 
   test('an opaque access token is vouched for by the issuer’s userinfo', async () => {

@@ -31,6 +31,10 @@ export function identityLog(parent: Logger) {
       log.info({ directoryUserId, via }, 'first admin created'),
     directoryUserAdded: (directoryUserId: string, by: string) =>
       log.info({ directoryUserId, by }, 'directory user added'),
+    cliSignInRecorded: (userId: string, method: 'cli' | 'device') =>
+      log.info({ userId, method }, 'cli sign-in recorded'),
+    signedOut: (userId: string, method: 'web' | 'cli') =>
+      log.info({ userId, method }, 'signed out'),
     signedOutEverywhere: (userId: string, webSessions: number) =>
       log.info({ userId, webSessions }, 'signed out everywhere'),
     accessTokenCreated: (userId: string, tokenId: string, via: string) =>

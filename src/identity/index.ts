@@ -22,6 +22,7 @@ import { isDirectoryEmpty } from './directory.ts'
 import { firstAdminCreator } from './first-admin.ts'
 import { createGrantCheck, type CheckGrant } from './grant-check.ts'
 import { standardClaimRules } from './identity-claims.ts'
+import { cliSignInRoutes } from './cli-sign-in-routes.ts'
 import { builtinIdentity, type IdentityConfig } from './identity-config.ts'
 import { identityLog, type IdentityLog } from './identity-log.ts'
 import { interactionRoutes } from './interaction-routes.ts'
@@ -160,6 +161,7 @@ export async function createIdentity(
         log,
       }),
     )
+    await app.register(cliSignInRoutes({ db, workspaceId, authenticator, log }))
     await app.register(
       tokenRoutes({
         db,

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { decideWorkspace, enforce } from '../access/policy.ts'
 import { isOmniError, OmniError } from '../core/errors.ts'
+import { appendAudit } from '../storage/audit-store.ts'
 import type { Database } from '../storage/schema.ts'
 import { getSetting } from '../storage/settings-store.ts'
 import type { Authenticate } from './authenticator.ts'
@@ -77,6 +78,16 @@ export function setupRoutes(options: SetupRoutesOptions) {
       admin: body.admin ?? false,
     })
 
+    // The trail names who was added and with what power; never a password.
+    await appendAudit(db, workspaceId, {
+      actorId: actor.userId,
+      actorEmail: actor.email,
+      action: 'user.add',
+      targetType: 'directory_user',
+      targetId: user.id,
+      sessionId: null,
+      detail: { email: user.email, admin: user.is_admin === 1 },
+    })
     log.directoryUserAdded(user.id, actor.userId)
     return reply
       .status(201)

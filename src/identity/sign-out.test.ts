@@ -8,6 +8,7 @@ import {
   CookieJar,
   signInWithPassword,
 } from '../../test/support/browser-sign-in.ts'
+import { listAudit } from '../storage/audit-store.ts'
 import { addDirectoryUser } from './directory.ts'
 import { hashSessionToken } from './web-session-store.ts'
 import {
@@ -197,6 +198,64 @@ describe('signing out', () => {
 
     assert.deepEqual(signOuts, [])
     assert.equal((await actorFor(cookie)).email, ana.email)
+  })
+
+  test('each sign-out is on the trail as the person who signed out, and how', async () => {
+    const newest = async () =>
+      (await listAudit(server.storage.db, testWorkspace)).at(-1)?.id ?? 0
+    const since = await newest()
+    const once = await signIn(bob)
+    const { userId } = await actorFor(once)
+    const everywhere = await signIn(bob)
+    await signIn(bob)
+
+    for (const [path, cookie] of [
+      ['/auth/logout', once],
+      ['/auth/logout-everywhere', everywhere],
+    ] as const) {
+      const response = await post(path, { cookie, origin: server.publicUrl })
+      assert.ok(response.ok, `${path} answered ${response.status}`)
+    }
+
+    const trail = await listAudit(server.storage.db, testWorkspace)
+    assert.deepEqual(
+      trail
+        .filter((entry) => entry.id > since)
+        .filter((entry) => entry.action === 'user.sign-out')
+        .map((entry) => [
+          entry.actor_email,
+          entry.actor_id,
+          entry.target_id,
+          JSON.parse(entry.detail).method,
+        ]),
+      [
+        [bob.email, userId, userId, 'web'],
+        [bob.email, userId, userId, 'everywhere'],
+      ],
+    )
+    const recorded = JSON.stringify(trail)
+    for (const cookie of [once, everywhere]) {
+      const token = /omni_session=([^;]+)/.exec(cookie)?.[1] ?? ''
+      assert.ok(!recorded.includes(token), 'the trail holds a cookie')
+    }
+  })
+
+  test('a sign-out with no live sign-in leaves the trail alone', async () => {
+    const cookie = await signIn(bob)
+    await post('/auth/logout', { cookie, origin: server.publicUrl })
+    const before = await listAudit(server.storage.db, testWorkspace)
+
+    const again = await post('/auth/logout', {
+      cookie,
+      origin: server.publicUrl,
+    })
+    assert.equal(again.status, 204)
+    const everywhere = await post('/auth/logout-everywhere', {
+      cookie,
+      origin: server.publicUrl,
+    })
+    assert.equal(everywhere.status, 401)
+    assert.deepEqual(await listAudit(server.storage.db, testWorkspace), before)
   })
 
   test('sign-out everywhere without a sign-in is unauthenticated', async () => {

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import * as client from 'openid-client'
+import { auditSignOut } from '../access/sign-in-audit.ts'
 import { errorBody, isOmniError, OmniError } from '../core/errors.ts'
 import type { SignedOut, SignedOutEverywhere } from '../protocol/api.ts'
 import type { Database } from '../storage/schema.ts'
@@ -20,7 +21,7 @@ import type { IssuerClient } from './issuer-client.ts'
 import { saveLoginState, takeLoginState } from './login-state-store.ts'
 import type { ProxyIdentity } from './proxy-identity.ts'
 import { safeReturnTo } from './return-to.ts'
-import type { IdentityRecorder } from './sign-in-record.ts'
+import { actorOf, type IdentityRecorder } from './sign-in-record.ts'
 import {
   createWebSession,
   findLiveWebSession,
@@ -161,7 +162,11 @@ export function webSignInRoutes(options: WebSignInOptions) {
     const token = readCookie(cookies, sessionCookie)
     if (token) {
       const userId = await revokeWebSession(db, workspaceId, token)
-      if (userId) options.onSignOut?.(userId, hashSessionToken(token))
+      if (userId) {
+        options.onSignOut?.(userId, hashSessionToken(token))
+        await auditWebSignOut(userId, 'web')
+        log.signedOut(userId, 'web')
+      }
     }
     const issuerSide = cookies
       ? await options.issuerSignOut?.thisBrowser(cookies)
@@ -186,14 +191,30 @@ export function webSignInRoutes(options: WebSignInOptions) {
 
     const ended = await revokeAllWebSessions(db, workspaceId, session.user_id)
     options.onSignOut?.(session.user_id)
+    const user = await auditWebSignOut(session.user_id, 'everywhere', {
+      webSessionsEnded: ended,
+    })
     log.signedOutEverywhere(session.user_id, ended)
 
-    const user = await getUserById(db, workspaceId, session.user_id)
     const issuerSide =
       user?.issuer === issuer
         ? await options.issuerSignOut?.everywhere(user.subject, cookies)
         : await options.issuerSignOut?.thisBrowser(cookies)
     return signedOut(request, reply, issuerSide, { webSessionsEnded: ended })
+  }
+
+  /** Notes the sign-out on the trail, as the person whose web session the
+   * cookie named; returns their user row. */
+  async function auditWebSignOut(
+    userId: string,
+    method: 'web' | 'everywhere',
+    detail?: Record<string, unknown>,
+  ) {
+    const user = await getUserById(db, workspaceId, userId)
+    if (user !== undefined) {
+      await auditSignOut(db, workspaceId, actorOf(user), method, detail)
+    }
+    return user
   }
 
   // A form post navigates; a script's fetch just needs the status, and the

@@ -12,6 +12,12 @@ export interface Me {
   enabled: boolean
 }
 
+/** POST /api/me/sign-ins → Me: the CLI says it has just signed in, with
+ * the new access token, so the trail records how. Each token reports once. */
+export interface CliSignIn {
+  method: 'cli' | 'device'
+}
+
 /** GET /api/workspace (no sign-in needed): how a client finds the issuer.
  * The CLI signs in against `issuer` as the public client `cliClientId`. */
 export interface WorkspaceStatus {

@@ -23,8 +23,10 @@ import { credentialKind } from './request-credential.ts'
 import type { WorkspaceState } from './workspace-state.ts'
 
 /** `public`: no sign-in (discovery, first-admin setup, sign-in itself).
- * `signed-in`: any member, even while Omnigent is off (who am I). */
-export type RouteAction = Action | 'public' | 'signed-in'
+ * `signed-in`: any member, even while Omnigent is off (who am I).
+ * `sign-in`: a member reporting the sign-in they just made; the handler
+ * authenticates them itself, so it is recorded once, as a sign-in. */
+export type RouteAction = Action | 'public' | 'signed-in' | 'sign-in'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -82,6 +84,7 @@ export function installRouteAccess(
   app.addHook('preHandler', async (request) => {
     const action = request.routeOptions.config.action
     if (action === undefined || action === 'public') return
+    if (action === 'sign-in') return
 
     refuseCookieCrossSite(request, publicOrigin)
     request.actor = await options.authenticate(request.raw)

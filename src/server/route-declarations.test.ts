@@ -30,6 +30,9 @@ const exceptions = new Map([
   ['DELETE /api/mcp', 'public'],
   ['GET /api/me', 'signed-in'], // who am I, also while Omnigent is off
   ['HEAD /api/me', 'signed-in'],
+  ['POST /api/me/sign-outs', 'signed-in'], // the CLI's sign-out, also while off
+  // The CLI's sign-in: the handler authenticates, so it is recorded once.
+  ['POST /api/me/sign-ins', 'sign-in'],
 ])
 
 describe('route declarations', () => {

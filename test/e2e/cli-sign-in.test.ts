@@ -32,6 +32,12 @@ interface Saved {
   expiresAt?: number
 }
 
+interface AuditLine {
+  actor: string | null
+  action: string
+  detail: Record<string, unknown>
+}
+
 function profiles(person: Person): Record<string, Saved> {
   const path = join(person.home, 'credentials.json')
   return JSON.parse(readFileSync(path, 'utf8')).profiles
@@ -292,6 +298,123 @@ describe('omni sign-in against the built-in workspace', () => {
       new RegExp(
         ` Run: omni login ${product.url} --profile ci --token-stdin\\n$`,
       ),
+    )
+  })
+
+  /** The workspace trail as the admin reads it with `omni audit --json`,
+   * as [actor, action, detail], for entries of `person` or made about them. */
+  async function trailOf(
+    who: (entry: AuditLine) => boolean,
+  ): Promise<Array<[string | null, string, Record<string, unknown>]>> {
+    const result = await omni(alice, ['audit', '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    return result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditLine)
+      .filter(who)
+      .map((entry) => [entry.actor, entry.action, entry.detail])
+  }
+
+  test('omni users add is on the workspace trail with the email and admin flag, never the password', async () => {
+    const bob = new Person(product.url, 'bob@example.com', 'bob-password-1')
+    secrets.add(bob.password)
+
+    const added = await omni(alice, ['users', 'add', bob.email], {
+      OMNI_PASSWORD: bob.password,
+    })
+
+    assert.equal(added.code, 0, added.stderr)
+    assert.deepEqual(await trailOf((entry) => entry.action === 'user.add'), [
+      [
+        'alice@example.com',
+        'user.add',
+        { email: 'bob@example.com', admin: false },
+      ],
+    ])
+    const trail = await omni(alice, ['audit', '--json'])
+    assert.ok(!trail.stdout.includes(bob.password), 'the trail holds it')
+  })
+
+  test('every omni login is one sign-in on the trail, named by its flow, the first one too', async () => {
+    const bob = new Person(product.url, 'bob@example.com', 'bob-password-1')
+
+    await bob.login()
+    const whoami = await omni(bob, ['whoami'])
+    assert.equal(whoami.code, 0, whoami.stderr)
+    await loginAs(bob, 'laptop')
+    const device = startProcess(
+      ['login', product.url, '--device', '--profile', 'phone'],
+      bob.env,
+    )
+    const [, uri = '', code = ''] = await device.waitFor(
+      /To sign in, visit:\n(\S+)\nand enter the code: (\S+)\n/,
+    )
+    await completeDeviceCode(uri, code, bob)
+    assert.equal(await device.exited, 0, device.output())
+    remember(bob)
+
+    assert.deepEqual(await trailOf((entry) => entry.actor === bob.email), [
+      [bob.email, 'user.sign-in', { method: 'cli' }],
+      [bob.email, 'user.sign-in', { method: 'cli' }],
+      [bob.email, 'user.sign-in', { method: 'device' }],
+    ])
+  })
+
+  test('omni logout is on the trail as a sign-out from the CLI', async () => {
+    const bob = new Person(product.url, 'bob@example.com', 'bob-password-1')
+    await loginAs(bob, 'leaving')
+    remember(bob)
+
+    const result = await omni(bob, ['logout', '--profile', 'leaving'])
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stderr, 'Revoked the sign-in at the issuer.\n')
+    const trail = await trailOf((entry) => entry.actor === bob.email)
+    assert.deepEqual(trail.slice(-2), [
+      [bob.email, 'user.sign-in', { method: 'cli' }],
+      [bob.email, 'user.sign-out', { method: 'cli' }],
+    ])
+  })
+
+  test('a sign-in is reported once per token, and only with a workspace token', async () => {
+    const saved = profiles(alice).default
+    assert.ok(saved)
+    const report = (authorization: string) =>
+      fetch(`${product.url}/api/me/sign-ins`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'device' }),
+      })
+    const before = await trailOf((entry) => entry.action === 'user.sign-in')
+
+    const again = await report(`Bearer ${saved.accessToken}`)
+    assert.equal(again.status, 201)
+    assert.equal((await again.json()).email, alice.email)
+    assert.deepEqual(
+      await trailOf((entry) => entry.action === 'user.sign-in'),
+      before,
+    )
+
+    const created = await alice.omni(['tokens', 'create', '--name', 'report'])
+    assert.equal(created.code, 0, created.stderr)
+    const token = created.stdout.trim()
+    secrets.add(token)
+    const personal = await report(`Bearer ${token}`)
+    assert.equal(personal.status, 400)
+    assert.deepEqual(await personal.json(), {
+      error: {
+        code: 'invalid_input',
+        message:
+          'A personal access token is not a sign-in; only a token from the workspace sign-in is.',
+      },
+    })
+    const anonymous = await report('')
+    assert.equal(anonymous.status, 401)
+    assert.equal((await anonymous.json()).error.code, 'unauthenticated')
+    assert.deepEqual(
+      await trailOf((entry) => entry.action === 'user.sign-in'),
+      before,
     )
   })
 

@@ -4,7 +4,13 @@
 import type { Command } from 'commander'
 import * as client from 'openid-client'
 import { CliError, exitCodes, usageError } from '../cli-error.ts'
-import { chooseProfile, profileName, type ProfileOption } from '../context.ts'
+import { apiPaths } from '../api-client.ts'
+import {
+  apiFor,
+  chooseProfile,
+  profileName,
+  type ProfileOption,
+} from '../context.ts'
 import { withCredentialsLock } from '../credentials-lock.ts'
 import {
   deleteProfile,
@@ -16,6 +22,7 @@ import { describe, oidcConfiguration } from '../oidc-client.ts'
 import { ensureOmniHome, omniHome } from '../omni-home.ts'
 import { note, say } from '../output.ts'
 import { confirm, readAllStdin, stdinIsTty } from '../prompt.ts'
+import type { SignedInProfile } from '../session-tokens.ts'
 import { canonicalWorkspaceUrl } from '../workspace-url.ts'
 
 interface LoginFlags extends ProfileOption {
@@ -71,7 +78,9 @@ export function registerLogin(program: Command): void {
         )
       }
 
-      await revoke(record)
+      await reportSignOut({ home, name, record })
+      // Reporting may have refreshed, which rotates the refresh token.
+      await revoke(findProfile(home, name) ?? record)
       await withCredentialsLock(home, () => deleteProfile(home, name))
       say(`Signed out of ${record.workspaceUrl} (profile ${name}).`)
     })
@@ -86,6 +95,18 @@ async function tokenFromStdin(): Promise<string> {
   const token = (await readAllStdin()).split(/\r?\n/, 1)[0]?.trim() ?? ''
   if (!token) throw usageError('No token on stdin.')
   return token
+}
+
+/** Tells the server first, while the sign-in still works, so the access
+ * trail records the sign-out. Best effort and quiet: offline, or with a
+ * sign-in the issuer already ended, the sign-out goes on here all the same. */
+async function reportSignOut(profile: SignedInProfile): Promise<void> {
+  if (profile.record.kind === 'personal-token') return
+  try {
+    await apiFor(profile).post(apiPaths.signOuts)
+  } catch {
+    // The revocation below says what happened at the issuer.
+  }
 }
 
 /** Revokes the refresh token at the issuer (RFC 7009 §2.1) when there is
