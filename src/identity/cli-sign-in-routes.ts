@@ -9,12 +9,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { auditSignOut } from '../access/sign-in-audit.ts'
-import { isOmniError, OmniError } from '../core/errors.ts'
+import { OmniError } from '../core/errors.ts'
 import type { CliSignIn, Me } from '../protocol/api.ts'
 import type { Database } from '../storage/schema.ts'
 import { getSetting } from '../storage/settings-store.ts'
 import type { Authenticator } from './authenticator.ts'
-import { sendError } from './error-reply.ts'
+import { apiErrorHandler } from './error-reply.ts'
 import type { IdentityLog } from './identity-log.ts'
 
 export interface CliSignInRoutesOptions {
@@ -62,15 +62,7 @@ export function cliSignInRoutes(options: CliSignInRoutesOptions) {
   }
 
   return async function cliSignInApi(app: FastifyInstance): Promise<void> {
-    app.setErrorHandler((error, _request, reply) => {
-      if (isOmniError(error)) return sendError(reply, error)
-      const status = (error as { statusCode?: unknown }).statusCode
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return sendError(reply, new OmniError('invalid_input'))
-      }
-      log.apiFault(error)
-      return sendError(reply, new OmniError('internal'))
-    })
+    app.setErrorHandler(apiErrorHandler(log))
 
     app.post('/api/me/sign-ins', { config: { action: 'sign-in' } }, signedIn)
     app.post(

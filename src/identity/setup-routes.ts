@@ -6,13 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { decideWorkspace, enforce } from '../access/policy.ts'
-import { isOmniError, OmniError } from '../core/errors.ts'
+import { OmniError } from '../core/errors.ts'
 import { appendAudit } from '../storage/audit-store.ts'
 import type { Database } from '../storage/schema.ts'
 import { getSetting } from '../storage/settings-store.ts'
 import type { Authenticate } from './authenticator.ts'
 import { addDirectoryUser } from './directory.ts'
-import { sendError } from './error-reply.ts'
+import { apiErrorHandler } from './error-reply.ts'
 import type { CreateFirstAdmin } from './first-admin.ts'
 import type { IdentityLog } from './identity-log.ts'
 
@@ -95,14 +95,7 @@ export function setupRoutes(options: SetupRoutesOptions) {
   }
 
   return async function directoryApi(app: FastifyInstance): Promise<void> {
-    app.setErrorHandler((error, _request, reply) => {
-      if (isOmniError(error)) return sendError(reply, error)
-      if (isClientError(error)) {
-        return sendError(reply, new OmniError('invalid_input'))
-      }
-      log.apiFault(error)
-      return sendError(reply, new OmniError('internal'))
-    })
+    app.setErrorHandler(apiErrorHandler(log))
 
     // `config.action` tells the server's access hook what each route does;
     // the handlers decide again themselves, so they stay safe without it.
@@ -116,7 +109,3 @@ export function setupRoutes(options: SetupRoutesOptions) {
 }
 
 /** Fastify's own 4xx errors (malformed JSON, wrong content type). */
-function isClientError(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown }).statusCode
-  return typeof status === 'number' && status >= 400 && status < 500
-}

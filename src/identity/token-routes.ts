@@ -13,7 +13,7 @@ import {
   type Actor,
   type WorkspaceAction,
 } from '../access/policy.ts'
-import { isOmniError, OmniError } from '../core/errors.ts'
+import { OmniError } from '../core/errors.ts'
 import type { CreateToken } from '../protocol/api.ts'
 import { appendAudit } from '../storage/audit-store.ts'
 import type { Database } from '../storage/schema.ts'
@@ -24,7 +24,7 @@ import {
   type AccessTokens,
 } from './access-tokens.ts'
 import type { Authenticator } from './authenticator.ts'
-import { sendError } from './error-reply.ts'
+import { apiErrorHandler } from './error-reply.ts'
 import type { IdentityLog } from './identity-log.ts'
 
 export interface TokenRoutesOptions {
@@ -110,15 +110,7 @@ export function tokenRoutes(options: TokenRoutesOptions) {
   }
 
   return async function accessTokenApi(app: FastifyInstance): Promise<void> {
-    app.setErrorHandler((error, _request, reply) => {
-      if (isOmniError(error)) return sendError(reply, error)
-      const status = (error as { statusCode?: unknown }).statusCode
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return sendError(reply, new OmniError('invalid_input'))
-      }
-      log.apiFault(error)
-      return sendError(reply, new OmniError('internal'))
-    })
+    app.setErrorHandler(apiErrorHandler(log))
 
     app.post('/api/tokens', { config: { action: 'token.create' } }, create)
     app.get('/api/tokens', { config: { action: 'token.list' } }, list)
