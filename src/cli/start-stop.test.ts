@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +61,62 @@ describe('omni stop', () => {
       assert.equal(existsSync(join(home, 'server.pid')), false)
     } finally {
       other.kill()
+    }
+  })
+})
+
+describe('omni start in the background', () => {
+  let workspace: FakeWorkspace
+
+  before(async () => {
+    workspace = await startFakeWorkspace()
+  })
+  after(() => workspace.close())
+
+  it('says at once why its server stopped instead of waiting for it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'omni-start-'))
+    const taken = createHttpServer((_req, res) => res.writeHead(404).end())
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as { port: number }).port
+
+    try {
+      const result = await runCli(['start', '--port', String(port)], {
+        OMNI_HOME: home,
+      })
+
+      assert.equal(result.code, 1)
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^(Starting the server\\.+\\n)?omni: The server stopped: Port ${port} is already in use; pick another with --port\\.\\n$`,
+        ),
+      )
+      assert.equal(existsSync(join(home, 'server.pid')), false)
+    } finally {
+      taken.close()
+    }
+  })
+
+  it('refuses a second start on another port while its server runs', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'omni-start-'))
+    // Any omni process stands in for the running server.
+    const waiting = startCli(['login', workspace.url], { OMNI_HOME: home })
+    await waiting.stderrLine(/^https?:\/\//)
+    writeFileSync(join(home, 'server.pid'), `${waiting.child.pid}\n`)
+
+    try {
+      const result = await runCli(
+        ['start', '--port', String(await freePort())],
+        { OMNI_HOME: home },
+      )
+
+      assert.equal(result.code, 1)
+      assert.equal(
+        result.stderr,
+        `omni: The server omni start started is already running (pid ${waiting.child.pid}) on another port; stop it with omni stop first.\n`,
+      )
+    } finally {
+      waiting.child.kill()
     }
   })
 })

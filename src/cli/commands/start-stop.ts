@@ -65,18 +65,32 @@ async function startBackground(
   options: StartOptions,
 ): Promise<void> {
   const serverLog = homePath(home, 'serverLog')
+  const url = `http://127.0.0.1:${port}`
   const running = runningPid(homePath(home, 'serverPid'))
-  if (running) note(`The server is already running (pid ${running}).`)
-  else {
-    spawnBackground(
+  if (running) {
+    // Ours, but perhaps on another port: say so now rather than wait.
+    if (!(await answers(url))) {
+      throw new CliError(
+        `The server omni start started is already running (pid ${running}) on another port; ` +
+          'stop it with omni stop first.',
+      )
+    }
+    note(`The server is already running (pid ${running}).`)
+  } else {
+    const from = fileSize(serverLog)
+    const child = spawnBackground(
       ['server', '--port', String(port)],
       serverLog,
       homePath(home, 'serverPid'),
     )
+    await waitForServer(url, serverLog, () => {
+      if (child.exitCode === null && child.signalCode === null) return
+      removeFile(homePath(home, 'serverPid'))
+      throw new CliError(
+        `The server stopped: ${lastLine(readLogSince(serverLog, from))}`,
+      )
+    })
   }
-
-  const url = `http://127.0.0.1:${port}`
-  await waitForServer(url, serverLog)
   const profile = await ensureSignedIn(home, url, options)
 
   const hostPid = runningPid(homePath(home, 'hostPid'))
@@ -155,29 +169,36 @@ async function ensureSignedIn(
   return { home, name, record }
 }
 
-async function waitForServer(url: string, logFile: string): Promise<void> {
-  const api = new ApiClient({ baseUrl: url })
+/** Waits until the server answers; `checkAlive` throws once the process
+ * has ended, so a server that cannot start is reported at once. */
+async function waitForServer(
+  url: string,
+  logFile: string,
+  checkAlive: () => void,
+): Promise<void> {
   const deadline = Date.now() + readyTimeoutMs
   let dots = false
+  const endDots = () => dots && process.stderr.write('\n')
 
-  for (;;) {
+  while (!(await answers(url))) {
     try {
-      await api.get<WorkspaceStatus>(apiPaths.workspace)
-      if (dots) process.stderr.write('\n')
-      return
-    } catch {
+      checkAlive()
       if (Date.now() > deadline) {
-        if (dots) process.stderr.write('\n')
         throw new CliError(
           `The server did not answer at ${url} within 30 seconds; see ${logFile}`,
         )
       }
-      if (!dots) process.stderr.write('Starting the server')
-      process.stderr.write('.')
-      dots = true
-      await sleep(500)
+    } catch (error) {
+      endDots()
+      throw error
     }
+
+    if (!dots) process.stderr.write('Starting the server')
+    process.stderr.write('.')
+    dots = true
+    await sleep(500)
   }
+  endDots()
 }
 
 async function startHostInBackground(
@@ -231,7 +252,20 @@ async function stopOne(pidFile: string, what: string): Promise<boolean> {
   return true
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    await new ApiClient({ baseUrl: url }).get<WorkspaceStatus>(
+      apiPaths.workspace,
+    )
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The last line a stopped process wrote, without the `omni: ` it puts
+ * before its one-line errors. */
 function lastLine(text: string): string {
   const lines = text.trim().split('\n')
-  return lines.at(-1) || 'no output'
+  return (lines.at(-1) || 'no output').replace(/^omni: /, '')
 }
