@@ -101,6 +101,23 @@ describe('omni argument errors', () => {
     )
   })
 
+  it('refuses an empty --data-dir instead of using the current folder (exit 2)', async () => {
+    const result = await runCli(['server', '--data-dir', ''], env())
+    assertOneLineError(result, 2, /^omni: --data-dir must name a folder\.$/)
+  })
+
+  it('names a --data-dir that is a file, in words (exit 1)', async () => {
+    const result = await runCli(
+      ['server', '--port', '1', '--data-dir', '/etc/passwd'],
+      env(),
+    )
+    assertOneLineError(
+      result,
+      1,
+      /^omni: Cannot use \/etc\/passwd for the server's data: it is not a folder\.$/,
+    )
+  })
+
   it('refuses --expires that is not a whole number of days (exit 2)', async () => {
     const result = await runCli(
       ['tokens', 'create', '--expires', 'soon'],

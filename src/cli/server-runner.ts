@@ -27,6 +27,9 @@ export function parsePort(text: string): number {
 
 export async function startServer(home: string, flags: ServerFlags) {
   const port = parsePort(flags.port)
+  if (flags.dataDir !== undefined && flags.dataDir.trim() === '') {
+    throw usageError('--data-dir must name a folder.')
+  }
   const dataDir = flags.dataDir ?? join(ensureOmniHome(home), 'server')
   const databaseUrl = flags.databaseUrl ?? process.env.OMNI_DATABASE_URL
 
@@ -49,16 +52,38 @@ export async function startServer(home: string, flags: ServerFlags) {
 }
 
 function startFailure(error: unknown, port: number): CliError {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EADDRINUSE') {
+  const { code, syscall, path } = error as NodeJS.ErrnoException
+  if (syscall === 'listen' && code === 'EADDRINUSE') {
     return new CliError(
       `Port ${port} is already in use; pick another with --port.`,
     )
   }
-  if (code === 'EACCES') {
+  if (syscall === 'listen' && code === 'EACCES') {
     return new CliError(`Not allowed to listen on port ${port}.`)
+  }
+  // The data folder (or the SQLite file in it) could not be made or used.
+  if (path !== undefined) {
+    return new CliError(
+      `Cannot use ${path} for the server's data: ${why(code)}.`,
+    )
   }
   // runServer names the bad option in its message; it never holds the
   // database password (server-config redacts it).
   return new CliError(`The server did not start: ${(error as Error).message}`)
+}
+
+function why(code: string | undefined): string {
+  switch (code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'it is not a folder'
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'not allowed to write there'
+    case 'ENOSPC':
+      return 'the disk is full'
+    default:
+      return code ?? 'unknown error'
+  }
 }
