@@ -2,8 +2,8 @@
 // a claim ends with its holder, however the holder ended.
 
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { claimDatabase } from './database.ts'
 import { storageBackends } from './test-backends.ts'
@@ -41,6 +41,35 @@ describe('claiming a SQLite file', () => {
     const { sqlitePath } = place.options as { sqlitePath: string }
     const ended = spawnSync('true').pid
     writeFileSync(`${sqlitePath}.lock`, JSON.stringify({ pid: ended }))
+    try {
+      const claim = await claimDatabase(place.options, 'w_a')
+      await claim.release()
+    } finally {
+      await place.cleanup()
+    }
+  })
+
+  test('takes over a claim whose process has ended but was never collected', async (t) => {
+    // `sleep` never waits for the shell's background child, so that child
+    // stays a zombie, as a killed server does under a parent that does not
+    // reap its children.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'])
+    t.after(() => parent.kill())
+    const zombie = Number(
+      await new Promise<string>((resolve) =>
+        parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))),
+      ),
+    )
+    const stat = () => readFileSync(`/proc/${zombie}/stat`, 'utf8')
+    while (!/\) Z /.test(stat())) await new Promise((r) => setTimeout(r, 10))
+    const started = stat().split(') ')[1]!.split(' ')[19]
+
+    const place = await storageBackends()[0]!.place()
+    const { sqlitePath } = place.options as { sqlitePath: string }
+    writeFileSync(
+      `${sqlitePath}.lock`,
+      JSON.stringify({ pid: zombie, started }),
+    )
     try {
       const claim = await claimDatabase(place.options, 'w_a')
       await claim.release()

@@ -76,21 +76,27 @@ function isRunning(holder: Holder): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
   }
-  const now = startedOf(holder.pid).started
+  const now = statOf(holder.pid)
+  // A zombie has ended; only its parent has not collected it yet.
+  if (now?.state === 'Z') return false
   return holder.started === undefined || now === undefined
     ? true
-    : holder.started === now
+    : holder.started === now.started
 }
 
 function startedOf(pid: number): { started?: string } {
+  const started = statOf(pid)?.started
+  return started === undefined ? {} : { started }
+}
+
+function statOf(pid: number): { state?: string; started?: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name, which may hold spaces and brackets;
-    // starttime is field 22 of the whole line (proc(5)).
+    // Fields after the command name, which may hold spaces and brackets:
+    // state is field 3 of the whole line and starttime field 22 (proc(5)).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const started = fields[19]
-    return started === undefined ? {} : { started }
+    return { state: fields[0], started: fields[19] }
   } catch {
-    return {}
+    return undefined
   }
 }
