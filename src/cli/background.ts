@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { isAlive } from '../core/process-alive.ts'
 
 const mainPath = fileURLToPath(new URL('./main.ts', import.meta.url))
 
@@ -43,15 +44,6 @@ export function runningPid(pidFile: string): number | undefined {
   const pid = Number(readFileSync(pidFile, 'utf8').trim())
   if (!Number.isInteger(pid) || pid <= 0) return undefined
   return isAlive(pid) && isOmni(pid) ? pid : undefined
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Guards against a stale pid file whose number now belongs to some other

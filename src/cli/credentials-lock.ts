@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path'
 import { CliError } from './cli-error.ts'
 import { ensureOmniHome } from './omni-home.ts'
+import { isAlive } from '../core/process-alive.ts'
 
 export const lockFileName = 'credentials.lock'
 
@@ -111,16 +112,6 @@ export function isStale(content: string, staleMs: number): boolean {
   }
   if (Date.now() - takenAt > staleMs) return true
   return !isAlive(pid)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: alive, but someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** Moves the stale lock aside first, so that of several processes breaking

@@ -23,6 +23,7 @@ import {
 import { join } from 'node:path'
 
 import type { CommandTracker } from '../agent/tools/tool.ts'
+import { isAlive } from '../core/process-alive.ts'
 
 interface Recorded {
   pid: number
@@ -127,14 +128,5 @@ function processStartTime(pid: number): string | null {
     return fields[19] ?? null
   } catch {
     return null
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -5,6 +5,7 @@
 // process that has died is taken over.
 
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { isAlive } from '../../core/process-alive.ts'
 import type { DatabaseClaim } from '../database.ts'
 
 interface Holder {
@@ -71,11 +72,7 @@ function readHolder(lockPath: string): Holder | undefined {
 }
 
 function isRunning(holder: Holder): boolean {
-  try {
-    process.kill(holder.pid, 0)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
-  }
+  if (!isAlive(holder.pid)) return false
   const now = statOf(holder.pid)
   // A zombie has ended; only its parent has not collected it yet.
   if (now?.state === 'Z') return false
